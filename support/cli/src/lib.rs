@@ -1,0 +1,116 @@
+//! The contract every server program of netlings follows, in one place:
+//!
+//! - `--listen ADDR` chooses the address; without it the program listens on
+//!   `127.0.0.1:0`, a port the OS chooses on the loopback interface only;
+//! - the first line on stdout is `listening on ADDR`, with the address the OS
+//!   really bound, flushed at once, so that a person or a test knows where to
+//!   connect;
+//! - it serves until killed.
+//!
+//! The programs only parse their flags here and call their lesson's library.
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+/// Where a server program should listen, read from its command line.
+///
+/// Returns the message to print and the exit code to exit with when the
+/// command line is wrong or asks for `--help`.
+pub fn listen_address(program: &str, about: &str) -> Result<SocketAddr, (String, ExitCode)> {
+    parse_listen_address(program, about, std::env::args().skip(1))
+}
+
+fn parse_listen_address(
+    program: &str,
+    about: &str,
+    mut args: impl Iterator<Item = String>,
+) -> Result<SocketAddr, (String, ExitCode)> {
+    let usage = format!(
+        "{about}\n\nUsage: {program} [--listen ADDR]\n\n  --listen ADDR  the IP:port to listen on \
+         (default 127.0.0.1:0, a port the OS chooses)"
+    );
+    let mut address = SocketAddr::from(([127, 0, 0, 1], 0));
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "-h" | "--help" => return Err((usage, ExitCode::SUCCESS)),
+            "--listen" => {
+                let value = args.next().ok_or_else(|| {
+                    (
+                        format!("--listen needs an address, like 127.0.0.1:7878\n\n{usage}"),
+                        ExitCode::from(2),
+                    )
+                })?;
+                address = value.parse().map_err(|_| {
+                    (
+                        format!(
+                            "--listen {value}: not an IP:port address (try 127.0.0.1:7878 or [::1]:7878)"
+                        ),
+                        ExitCode::from(2),
+                    )
+                })?;
+            }
+            other => {
+                return Err((
+                    format!("unknown argument {other:?}\n\n{usage}"),
+                    ExitCode::from(2),
+                ));
+            }
+        }
+    }
+    Ok(address)
+}
+
+/// Prints `listening on ADDR` and flushes it, so that whoever started the
+/// program learns the address at once, even through a pipe.
+pub fn announce(bound: SocketAddr) {
+    let mut stdout = std::io::stdout().lock();
+    // If stdout is gone there is nobody to tell; the server still serves.
+    let _ = writeln!(stdout, "listening on {bound}");
+    let _ = stdout.flush();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<SocketAddr, (String, ExitCode)> {
+        parse_listen_address("demo", "A demo.", args.iter().map(|arg| arg.to_string()))
+    }
+
+    #[test]
+    fn defaults_to_loopback_port_zero() {
+        assert_eq!(parse(&[]).unwrap(), "127.0.0.1:0".parse().unwrap());
+    }
+
+    #[test]
+    fn reads_listen() {
+        assert_eq!(
+            parse(&["--listen", "[::1]:80"]).unwrap(),
+            "[::1]:80".parse().unwrap()
+        );
+    }
+
+    #[test]
+    fn explains_bad_input() {
+        assert!(
+            parse(&["--listen", "localhost:80"])
+                .unwrap_err()
+                .0
+                .contains("not an IP:port")
+        );
+        assert!(
+            parse(&["--listen"])
+                .unwrap_err()
+                .0
+                .contains("needs an address")
+        );
+        assert!(
+            parse(&["--port", "80"])
+                .unwrap_err()
+                .0
+                .contains("unknown argument")
+        );
+        assert!(parse(&["--help"]).unwrap_err().0.contains("Usage: demo"));
+    }
+}

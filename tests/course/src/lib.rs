@@ -1,0 +1,1 @@
+//! Nothing to import: this crate only holds the course-wide tests in `tests/`.

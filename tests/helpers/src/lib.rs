@@ -1,0 +1,23 @@
+//! Shared helpers for the course's tests.
+//!
+//! Every lesson's tests are written with these, so that every test of the
+//! course fails the same three ways a socket test can fail (an assertion, a
+//! panic in the code under test, a hang) and always ends quickly with a message
+//! that teaches:
+//!
+//! - [`deadline`]: run a blocking or async step with a deadline that fires even
+//!   when the code under test blocks its thread forever;
+//! - [`net`]: loopback sockets on port 0, and connect, accept and read steps
+//!   that each carry a deadline and explain a failure in networking terms;
+//! - [`program`]: start a lesson's runnable program and wait for its
+//!   `listening on ADDR` line;
+//! - [`explain`]: turn bytes and I/O errors into readable messages.
+
+pub mod deadline;
+pub mod explain;
+pub mod net;
+pub mod program;
+
+pub use deadline::{STEP, within, within_async};
+pub use explain::{likely_cause, printable};
+pub use program::Program;

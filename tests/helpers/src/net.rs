@@ -1,0 +1,296 @@
+//! Loopback sockets for tests, and the steps of a conversation with a server,
+//! each with a deadline and a failure message that speaks networking.
+
+use crate::deadline::{STEP, within};
+use crate::explain::{likely_cause, printable};
+use socket2::{Domain, Socket, Type};
+use std::io::{self, BufRead, BufReader, Read, Write};
+use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, TcpStream};
+use std::time::{Duration, Instant};
+
+/// A TCP listener on `127.0.0.1`, on a port the OS chose, and its address.
+pub fn loopback_listener() -> (TcpListener, SocketAddr) {
+    bind_listener((Ipv4Addr::LOCALHOST, 0).into())
+}
+
+/// A TCP listener on `[::1]`, on a port the OS chose, and its address.
+pub fn loopback_listener_v6() -> (TcpListener, SocketAddr) {
+    bind_listener((Ipv6Addr::LOCALHOST, 0).into())
+}
+
+fn bind_listener(address: SocketAddr) -> (TcpListener, SocketAddr) {
+    let listener = TcpListener::bind(address)
+        .unwrap_or_else(|error| panic!("the test could not bind {address}: {error}"));
+    let bound = listener
+        .local_addr()
+        .expect("a bound listener has a local address");
+    (listener, bound)
+}
+
+/// A loopback address where every connect is refused, race-free: a socket
+/// bound to it that never listens. The address stays refused while the
+/// returned socket is alive, and no other test can take the port meanwhile.
+pub fn refused_address() -> (Socket, SocketAddr) {
+    let socket = Socket::new(Domain::IPV4, Type::STREAM, None).expect("creating a TCP socket");
+    let any_port: SocketAddr = (Ipv4Addr::LOCALHOST, 0).into();
+    socket.bind(&any_port.into()).expect("binding 127.0.0.1:0");
+    let address = socket
+        .local_addr()
+        .ok()
+        .and_then(|address| address.as_socket())
+        .expect("a bound socket has an IP address");
+    (socket, address)
+}
+
+/// A listener that never answers: its accept queue is full, so the kernel
+/// drops every new handshake and a connect waits until it times out.
+pub struct UnansweredAddress {
+    /// The address whose connects get no answer.
+    pub address: SocketAddr,
+    _listener: Socket,
+    _queued: Vec<TcpStream>,
+}
+
+/// Makes an [`UnansweredAddress`]: a loopback listener with a backlog of 0
+/// that is never accepted from, whose queue the test fills with its own
+/// connections until a connect gets no answer within a short probe.
+pub fn unanswered_address() -> UnansweredAddress {
+    const PROBE: Duration = Duration::from_millis(100);
+    let listener = Socket::new(Domain::IPV4, Type::STREAM, None).expect("creating a TCP socket");
+    let any_port: SocketAddr = (Ipv4Addr::LOCALHOST, 0).into();
+    listener
+        .bind(&any_port.into())
+        .expect("binding 127.0.0.1:0");
+    listener.listen(0).expect("listening with a backlog of 0");
+    let address = listener
+        .local_addr()
+        .ok()
+        .and_then(|address| address.as_socket())
+        .expect("a bound socket has an IP address");
+    let mut queued = Vec::new();
+    // The kernel keeps backlog + 1 finished handshakes; a few spares cover
+    // kernels that round the backlog up.
+    for _ in 0..8 {
+        match TcpStream::connect_timeout(&address, PROBE) {
+            Ok(connection) => queued.push(connection),
+            Err(error) if error.kind() == io::ErrorKind::TimedOut => {
+                return UnansweredAddress {
+                    address,
+                    _listener: listener,
+                    _queued: queued,
+                };
+            }
+            Err(error) => panic!("filling the accept queue of {address} failed: {error}"),
+        }
+    }
+    panic!("the accept queue of {address} never filled: this kernel accepts more than expected")
+}
+
+/// Waits for the next client on `listener`, failing the test after [`STEP`].
+///
+/// `waiting_for` completes "waited 5s for ...", for example
+/// `"the probe to connect"`.
+pub fn accept(listener: &TcpListener, waiting_for: &str) -> (TcpStream, SocketAddr) {
+    let listener = listener.try_clone().expect("cloning the listener's handle");
+    within(STEP, waiting_for, move || listener.accept())
+        .unwrap_or_else(|error| panic!("accept() failed: {error}: {}", likely_cause(&error)))
+}
+
+/// The test's side of a TCP conversation with the code under test. Every
+/// step has a deadline of [`STEP`] and fails with a message that shows what
+/// was sent, what came back and the likely cause.
+pub struct Client {
+    reader: BufReader<TcpStream>,
+    server: SocketAddr,
+    sent: Vec<u8>,
+}
+
+impl Client {
+    /// Connects to `server`, or fails the test saying why.
+    pub fn connect(server: SocketAddr) -> Client {
+        let stream = TcpStream::connect_timeout(&server, STEP).unwrap_or_else(|error| {
+            panic!(
+                "the test could not connect to {server}: {error}. Likely cause: {}",
+                likely_cause(&error)
+            )
+        });
+        Client {
+            reader: BufReader::new(stream),
+            server,
+            sent: Vec::new(),
+        }
+    }
+
+    /// The connection itself, for what the helpers do not cover.
+    pub fn stream(&self) -> &TcpStream {
+        self.reader.get_ref()
+    }
+
+    /// This end's address: the IP and port the server sees as its peer.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.stream()
+            .local_addr()
+            .expect("a connected socket has a local address")
+    }
+
+    /// Sends all of `bytes`, or fails the test saying why.
+    pub fn send(&mut self, bytes: &[u8]) {
+        let stream = self.reader.get_mut();
+        stream
+            .set_write_timeout(Some(STEP))
+            .expect("setting a write timeout");
+        if let Err(error) = stream.write_all(bytes) {
+            panic!(
+                "sending {} to {} failed: {error}. Likely cause: {}",
+                printable(bytes),
+                self.server,
+                likely_cause(&error)
+            );
+        }
+        self.sent.extend_from_slice(bytes);
+    }
+
+    /// Reads one line and returns it without its `\n`, failing the test if
+    /// the server closes, fails or stays silent before the newline.
+    ///
+    /// `waiting_for` completes "waited 5s for ...".
+    pub fn read_line(&mut self, waiting_for: &str) -> String {
+        let mut line = Vec::new();
+        let outcome = self.read_until_deadline(waiting_for, |reader| {
+            let read = reader.read_until(b'\n', &mut line)?;
+            Ok(read == 0 || line.ends_with(b"\n"))
+        });
+        match outcome {
+            Ok(()) if line.ends_with(b"\n") => {
+                line.pop();
+                String::from_utf8(line).unwrap_or_else(|error| {
+                    panic!(
+                        "{waiting_for}: the line is not UTF-8: {}",
+                        printable(error.as_bytes())
+                    )
+                })
+            }
+            Ok(()) => panic!(
+                "while waiting for {waiting_for}, {} closed the connection (EOF) after sending {} \
+                 with no newline{}",
+                self.server,
+                printable(&line),
+                self.sent_so_far()
+            ),
+            Err(error) => self.fail_reading(waiting_for, &line, &error),
+        }
+    }
+
+    /// Reads until the server closes the connection and returns everything
+    /// it sent, failing the test if it stays open past the deadline.
+    pub fn read_to_end(&mut self, waiting_for: &str) -> Vec<u8> {
+        let mut received = Vec::new();
+        let outcome = self.read_until_deadline(waiting_for, |reader| {
+            let mut chunk = [0; 4096];
+            let read = reader.read(&mut chunk)?;
+            received.extend_from_slice(&chunk[..read]);
+            Ok(read == 0)
+        });
+        match outcome {
+            Ok(()) => received,
+            Err(error) => self.fail_reading(waiting_for, &received, &error),
+        }
+    }
+
+    /// Repeats `read_step` until it reports that it is done, giving up when
+    /// the deadline of the whole read passes (not just of one `read`).
+    fn read_until_deadline(
+        &mut self,
+        waiting_for: &str,
+        mut read_step: impl FnMut(&mut BufReader<TcpStream>) -> io::Result<bool>,
+    ) -> io::Result<()> {
+        let deadline = Instant::now() + STEP;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(io::Error::new(
+                    io::ErrorKind::TimedOut,
+                    format!("no answer within {STEP:?} while waiting for {waiting_for}"),
+                ));
+            }
+            self.reader
+                .get_ref()
+                .set_read_timeout(Some(left))
+                .expect("setting a read timeout");
+            match read_step(&mut self.reader) {
+                Ok(true) => return Ok(()),
+                Ok(false) => {}
+                Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+                Err(error) => return Err(error),
+            }
+        }
+    }
+
+    fn fail_reading(&self, waiting_for: &str, received: &[u8], error: &io::Error) -> ! {
+        panic!(
+            "while waiting for {waiting_for}, reading from {} failed: {error}. Received so far: {}{}. \
+             Likely cause: {}",
+            self.server,
+            printable(received),
+            self.sent_so_far(),
+            likely_cause(error)
+        )
+    }
+
+    fn sent_so_far(&self) -> String {
+        if self.sent.is_empty() {
+            String::from(" (the test had sent nothing)")
+        } else {
+            format!(" (the test had sent {})", printable(&self.sent))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::panic;
+
+    #[test]
+    fn refused_address_refuses() {
+        let (_socket, address) = refused_address();
+        let error = TcpStream::connect_timeout(&address, STEP).expect_err("nothing listens");
+        assert_eq!(error.kind(), io::ErrorKind::ConnectionRefused);
+    }
+
+    #[test]
+    fn unanswered_address_does_not_answer() {
+        let unanswered = unanswered_address();
+        let error = TcpStream::connect_timeout(&unanswered.address, Duration::from_millis(50))
+            .expect_err("the accept queue is full");
+        assert_eq!(error.kind(), io::ErrorKind::TimedOut);
+    }
+
+    #[test]
+    fn client_reads_a_line_and_then_eof() {
+        let (listener, address) = loopback_listener();
+        let mut client = Client::connect(address);
+        let (mut server_side, peer) = accept(&listener, "the test's own client");
+        assert_eq!(peer, client.local_addr());
+        server_side.write_all(b"hello\nrest").unwrap();
+        drop(server_side);
+        assert_eq!(client.read_line("a greeting"), "hello");
+        assert_eq!(client.read_to_end("the rest"), b"rest");
+    }
+
+    #[test]
+    fn read_line_explains_an_early_close() {
+        let (listener, address) = loopback_listener();
+        let mut client = Client::connect(address);
+        let (mut server_side, _) = accept(&listener, "the test's own client");
+        server_side.write_all(b"no newline").unwrap();
+        drop(server_side);
+        let outcome = panic::catch_unwind(panic::AssertUnwindSafe(|| client.read_line("a line")));
+        let message = *outcome
+            .expect_err("EOF before the newline fails the test")
+            .downcast::<String>()
+            .unwrap();
+        assert!(message.contains("closed the connection (EOF)"), "{message}");
+        assert!(message.contains("\"no newline\""), "{message}");
+    }
+}
