@@ -1,1 +1,23 @@
-//! The netlings runner.
+//! The netlings runner, behind `cargo xtask`. `main.rs` parses the command
+//! line and calls one module per command; the rest is shared plumbing.
+//!
+//! - [`course`]: lessons, manifests and the handles users type;
+//! - [`build`]: `cargo test --no-run`, read as JSON;
+//! - [`test_run`]: one process per test, in parallel, with deadlines;
+//! - [`lesson_run`]: build a lesson's crate and run some of its exercises;
+//! - [`check`], [`list`], [`verify`]: the commands;
+//! - [`known_bad`]: wrong answers kept beside each solution, for `verify`;
+//! - [`progress`]: what passed at the last check;
+//! - [`style`]: colour or not.
+
+pub mod build;
+pub mod check;
+pub mod conventions;
+pub mod course;
+pub mod known_bad;
+pub mod lesson_run;
+pub mod list;
+pub mod progress;
+pub mod style;
+pub mod test_run;
+pub mod verify;

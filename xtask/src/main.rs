@@ -1,1 +1,90 @@
-fn main() {}
+//! `cargo xtask`: parse the command line, run one command, exit with
+//! 0 (everything asked for passed), 1 (something failed) or 2 (the command
+//! itself was wrong or could not run).
+
+use clap::{Arg, ArgMatches, Command, value_parser};
+use std::process::ExitCode;
+use std::time::Duration;
+use xtask::course::{Course, UsageError};
+use xtask::style::Style;
+use xtask::test_run::RunOptions;
+use xtask::{check, list, verify};
+
+fn cli() -> Command {
+    let deadline = Arg::new("deadline")
+        .long("deadline")
+        .value_name("SECONDS")
+        .value_parser(value_parser!(u64).range(1..))
+        .default_value("10")
+        .help("Stop any single test that runs longer than this");
+    Command::new("cargo xtask")
+        .about("netlings: learn network socket programming in Rust, one passing test at a time")
+        .subcommand_required(true)
+        .arg_required_else_help(true)
+        .subcommand(Command::new("list").about("Every lesson and exercise, with its status and points"))
+        .subcommand(
+            Command::new("check")
+                .about("Build and test your code for a lesson (the first unfinished one when omitted)")
+                .arg(Arg::new("lesson").value_name("LESSON[/EXERCISE]").help(
+                    "lesson1, 1, 01 or socket-basics; one exercise: lesson1/2 or lesson1/resolve",
+                ))
+                .arg(deadline.clone()),
+        )
+        .subcommand(
+            Command::new("verify")
+                .about("For maintainers and CI: stubs fail, solutions pass, known-bad variants are caught")
+                .arg(Arg::new("lesson").value_name("LESSON").help("Verify only this lesson"))
+                .arg(deadline),
+        )
+}
+
+fn main() -> ExitCode {
+    let matches = match cli().try_get_matches() {
+        Ok(matches) => matches,
+        Err(error) => {
+            let _ = error.print();
+            return if error.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    match run(&matches) {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(1),
+        Err(error) => {
+            match error.downcast_ref::<UsageError>() {
+                Some(usage) => eprintln!("error: {usage}"),
+                None => eprintln!("error: {error:#}"),
+            }
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(matches: &ArgMatches) -> anyhow::Result<bool> {
+    let course = Course::discover()?;
+    let style = Style::for_stdout();
+    let (command, arguments) = matches.subcommand().expect("a subcommand is required");
+    let lesson = arguments
+        .try_get_one::<String>("lesson")
+        .ok()
+        .flatten()
+        .map(String::as_str);
+    let run_options = || RunOptions {
+        deadline: Duration::from_secs(
+            *arguments.get_one::<u64>("deadline").expect("has a default"),
+        ),
+        parallel: std::thread::available_parallelism().map_or(2, usize::from),
+    };
+    match command {
+        "list" => {
+            list::list(&course, style);
+            Ok(true)
+        }
+        "check" => check::check(&course, lesson, &run_options(), style),
+        "verify" => verify::verify(&course, lesson, &run_options(), style),
+        other => unreachable!("clap accepted an unknown command {other}"),
+    }
+}

@@ -1,0 +1,405 @@
+//! `cargo xtask check [LESSON[/EX]]`: build and test the learner's crate,
+//! then say which exercises pass, show the first failure in full, and name
+//! the next step.
+
+use crate::build::BuildTarget;
+use crate::course::{Course, Lesson, Selection};
+use crate::lesson_run::{ExerciseResults, LessonResults, LessonRunRequest, run_lesson};
+use crate::progress::{Progress, Status};
+use crate::style::Style;
+use crate::test_run::{RunOptions, TestOutcome, Verdict};
+use anyhow::Result;
+
+/// Checks the lesson or exercise named by `handle`, or else the first
+/// lesson that does not pass yet. Returns whether everything checked passed.
+pub fn check(
+    course: &Course,
+    handle: Option<&str>,
+    run: &RunOptions,
+    style: Style,
+) -> Result<bool> {
+    let mut progress = load_progress(course);
+    let passed = match handle {
+        Some(handle) => {
+            let selection = course.select(handle)?;
+            check_selection(course, selection, run, style, &mut progress)?
+        }
+        None => check_first_unfinished(course, run, style, &mut progress)?,
+    };
+    if let Err(error) = progress.save(course) {
+        eprintln!("note: your progress could not be saved ({error:#}); checks still work");
+    }
+    Ok(passed)
+}
+
+fn load_progress(course: &Course) -> Progress {
+    let loaded = Progress::load(course);
+    if let Some(problem) = loaded.problem {
+        eprintln!("note: {problem}");
+    }
+    loaded.progress
+}
+
+fn check_first_unfinished(
+    course: &Course,
+    run: &RunOptions,
+    style: Style,
+    progress: &mut Progress,
+) -> Result<bool> {
+    for (index, lesson) in course.lessons.iter().enumerate() {
+        let selection = Selection {
+            lesson: index,
+            exercise: None,
+        };
+        let results = run_selection(course, selection, run, style)?;
+        record(progress, lesson, &selection, &results);
+        if !all_passed(&results) {
+            print_report(course, selection, &results, style);
+            return Ok(false);
+        }
+        println!(
+            "{} {} {}: all {} exercises pass",
+            style.green("✓"),
+            style.bold(&lesson.handle()),
+            lesson.title,
+            lesson.exercises.len()
+        );
+    }
+    println!("\nEvery lesson written so far passes. Well done!");
+    Ok(true)
+}
+
+fn check_selection(
+    course: &Course,
+    selection: Selection,
+    run: &RunOptions,
+    style: Style,
+    progress: &mut Progress,
+) -> Result<bool> {
+    let results = run_selection(course, selection, run, style)?;
+    record(
+        progress,
+        &course.lessons[selection.lesson],
+        &selection,
+        &results,
+    );
+    print_report(course, selection, &results, style);
+    Ok(all_passed(&results))
+}
+
+fn run_selection(
+    course: &Course,
+    selection: Selection,
+    run: &RunOptions,
+    style: Style,
+) -> Result<LessonResults> {
+    let lesson = &course.lessons[selection.lesson];
+    let exercises: Vec<usize> = match selection.exercise {
+        Some(exercise) => vec![exercise],
+        None => (0..lesson.exercises.len()).collect(),
+    };
+    let package = lesson.package();
+    run_lesson(&LessonRunRequest {
+        course,
+        lesson,
+        target: BuildTarget::Package(&package),
+        exercises: &exercises,
+        only_tests: None,
+        offline: false,
+        color: style.color,
+        run,
+    })
+}
+
+fn all_passed(results: &LessonResults) -> bool {
+    match results {
+        LessonResults::CompileErrors(_) => false,
+        LessonResults::Ran(exercises) => exercises.iter().all(ExerciseResults::passed),
+    }
+}
+
+fn record(
+    progress: &mut Progress,
+    lesson: &Lesson,
+    selection: &Selection,
+    results: &LessonResults,
+) {
+    match results {
+        LessonResults::CompileErrors(_) => {
+            let exercises = match selection.exercise {
+                Some(index) => &lesson.exercises[index..=index],
+                None => &lesson.exercises[..],
+            };
+            for exercise in exercises {
+                progress.record(&lesson.handle(), &exercise.id, Status::Failing);
+            }
+        }
+        LessonResults::Ran(exercises) => {
+            for result in exercises {
+                let status = if result.passed() {
+                    Status::Passed
+                } else {
+                    Status::Failing
+                };
+                progress.record(
+                    &lesson.handle(),
+                    &lesson.exercises[result.exercise].id,
+                    status,
+                );
+            }
+        }
+    }
+}
+
+fn print_report(course: &Course, selection: Selection, results: &LessonResults, style: Style) {
+    let lesson = &course.lessons[selection.lesson];
+    let exercise_crate = format!("exercises/{}", lesson.folder);
+    println!();
+    println!(
+        "{} · {}",
+        style.bold(&format!("Lesson {}", lesson.number)),
+        style.bold(&lesson.title)
+    );
+    println!("{}", style.dim(&lesson.summary));
+    println!(
+        "{}",
+        style.dim(&format!("Read: lessons/{}/README.md", lesson.folder))
+    );
+    println!();
+
+    let exercises = match results {
+        LessonResults::CompileErrors(errors) => {
+            println!(
+                "{} The code in {exercise_crate} does not compile yet, so no test could run. The compiler says:\n",
+                style.red("✗")
+            );
+            println!("{}", errors.trim_end());
+            println!();
+            println!(
+                "{} fix the first error (later ones often follow from it), then run `cargo xtask check {}` again.",
+                style.bold("Next:"),
+                handle_of(lesson, selection.exercise)
+            );
+            return;
+        }
+        LessonResults::Ran(exercises) => exercises,
+    };
+
+    for result in exercises {
+        print_exercise_line(lesson, result, style);
+    }
+    let earned: u32 = exercises
+        .iter()
+        .filter(|result| result.passed())
+        .map(|result| lesson.exercises[result.exercise].points)
+        .sum();
+    let possible: u32 = exercises
+        .iter()
+        .map(|result| lesson.exercises[result.exercise].points)
+        .sum();
+    println!("\n  Points: {earned}/{possible}");
+
+    match exercises.iter().find(|result| !result.passed()) {
+        Some(failing) => print_first_failure(lesson, &exercise_crate, failing, style),
+        None => print_success_next_step(course, selection, style),
+    }
+}
+
+fn print_exercise_line(lesson: &Lesson, result: &ExerciseResults, style: Style) {
+    let exercise = &lesson.exercises[result.exercise];
+    let timed_out = result
+        .outcomes
+        .iter()
+        .any(|outcome| outcome.verdict == Verdict::Timeout);
+    let mark = if result.passed() {
+        style.green("✓")
+    } else if timed_out {
+        style.yellow("⏱")
+    } else {
+        style.red("✗")
+    };
+    let points = if result.passed() { exercise.points } else { 0 };
+    let tests = format!("{}/{} tests", result.count_passed(), result.outcomes.len());
+    let id = format!("{}/{} {}", lesson.handle(), exercise.number, exercise.id);
+    println!(
+        "  {mark} {id:<22} {:<40} {tests:>10}  {points:>3}/{} points",
+        exercise.title, exercise.points
+    );
+    for outcome in result
+        .outcomes
+        .iter()
+        .filter(|outcome| outcome.verdict == Verdict::Timeout)
+    {
+        println!(
+            "      {} test {} never finished: stopped after {:.0?}",
+            style.yellow("⏱"),
+            outcome.case.name,
+            outcome.duration
+        );
+    }
+}
+
+fn print_first_failure(
+    lesson: &Lesson,
+    exercise_crate: &str,
+    failing: &ExerciseResults,
+    style: Style,
+) {
+    let exercise = &lesson.exercises[failing.exercise];
+    let file = format!("{exercise_crate}/{}", exercise.file.display());
+    println!();
+    match failing.first_failure() {
+        Some(outcome) => {
+            println!(
+                "{} {}/{} {}, test {}",
+                style.bold("First failure:"),
+                lesson.handle(),
+                exercise.number,
+                exercise.id,
+                style.bold(&outcome.case.name)
+            );
+            println!(
+                "  Edit {}: {}",
+                style.cyan(&file),
+                exercise.functions.join(", ")
+            );
+            println!();
+            print_outcome(outcome, style);
+        }
+        None => println!(
+            "{} {}/{} has no tests: was {exercise_crate}/{} emptied?",
+            style.red("✗"),
+            lesson.handle(),
+            exercise.number,
+            exercise.test.display()
+        ),
+    }
+    println!();
+    println!(
+        "{} open {file}, read the doc comments and the lesson text, make this test pass, then run \
+         `cargo xtask check {}/{}`.",
+        style.bold("Next:"),
+        lesson.handle(),
+        exercise.number
+    );
+}
+
+fn print_outcome(outcome: &TestOutcome, style: Style) {
+    match &outcome.verdict {
+        Verdict::Pass => {}
+        Verdict::Fail { message, location } => {
+            for line in message.lines() {
+                println!("    {}", style.red(line));
+            }
+            if let Some(location) = location {
+                println!("    {}", style.dim(&format!("at {location}")));
+            }
+            let printed = output_before_panic(&outcome.output);
+            if !printed.is_empty() {
+                println!("\n    What the test printed before it failed:");
+                for line in printed {
+                    println!("    | {line}");
+                }
+            }
+        }
+        Verdict::Timeout => {
+            println!(
+                "    {}",
+                style.yellow(&format!(
+                    "timed out: the test was still running after {:.0?} and was stopped.",
+                    outcome.duration
+                ))
+            );
+            println!(
+                "    Something blocks forever: a read with no data coming, an accept with no client,\n    \
+                 a loop with no way out, or a blocking call inside async code."
+            );
+            let printed = output_before_panic(&outcome.output);
+            if !printed.is_empty() {
+                println!("\n    What the test printed before it was stopped:");
+                for line in printed {
+                    println!("    | {line}");
+                }
+            }
+        }
+    }
+}
+
+/// The lines a test printed itself, without libtest's own chatter, up to
+/// the panic: what a learner's `println!` debugging left.
+fn output_before_panic(output: &str) -> Vec<&str> {
+    const SHOWN_LINES: usize = 20;
+    let lines: Vec<&str> = output
+        .lines()
+        .take_while(|line| !line.contains(" panicked at "))
+        .filter(|line| {
+            !line.trim().is_empty()
+                && !line.starts_with("running 1 test")
+                && !line.starts_with("test ")
+        })
+        .collect();
+    lines[lines.len().saturating_sub(SHOWN_LINES)..].to_vec()
+}
+
+fn print_success_next_step(course: &Course, selection: Selection, style: Style) {
+    let lesson = &course.lessons[selection.lesson];
+    println!();
+    if let Some(index) = selection.exercise {
+        let exercise = &lesson.exercises[index];
+        match lesson.exercises.get(index + 1) {
+            Some(next) => println!(
+                "{} {}/{} passes. {} cargo xtask check {}/{} ({})",
+                style.green("✓"),
+                lesson.handle(),
+                exercise.number,
+                style.bold("Next:"),
+                lesson.handle(),
+                next.number,
+                next.title
+            ),
+            None => println!(
+                "{} {}/{} passes. {} cargo xtask check {} (the whole lesson)",
+                style.green("✓"),
+                lesson.handle(),
+                exercise.number,
+                style.bold("Next:"),
+                lesson.handle()
+            ),
+        }
+        return;
+    }
+    match course.lessons.get(selection.lesson + 1) {
+        Some(next) => println!(
+            "{} Lesson {} is done. {} read lessons/{}/README.md, then cargo xtask check {}",
+            style.green("✓"),
+            lesson.number,
+            style.bold("Next:"),
+            next.folder,
+            next.handle()
+        ),
+        None => println!(
+            "{} Lesson {} is done, and it is the last lesson written so far. Well done!",
+            style.green("✓"),
+            lesson.number
+        ),
+    }
+}
+
+fn handle_of(lesson: &Lesson, exercise: Option<usize>) -> String {
+    match exercise {
+        Some(index) => format!("{}/{}", lesson.handle(), lesson.exercises[index].number),
+        None => lesson.handle(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn output_before_panic_keeps_the_tests_own_lines() {
+        let output =
+            "\nrunning 1 test\ndebug: got 3 bytes\nthread 'x' (1) panicked at a.rs:1:1:\nboom\n";
+        assert_eq!(output_before_panic(output), vec!["debug: got 3 bytes"]);
+    }
+}

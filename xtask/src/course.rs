@@ -1,0 +1,406 @@
+//! The course as the runner sees it: lessons, their manifests
+//! (`lessons/NN-slug/lesson.toml`), their exercises, and the handles a user
+//! types to name them (`lesson3`, `3`, `03`, `tcp-vs-udp`, `lesson3/2`,
+//! `lesson3/framing`).
+
+use anyhow::{Context, Result, bail};
+use std::fmt;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// The whole course, read from the workspace at `root`.
+#[derive(Debug)]
+pub struct Course {
+    pub root: PathBuf,
+    pub lessons: Vec<Lesson>,
+}
+
+#[derive(Debug)]
+pub struct Lesson {
+    pub number: u32,
+    /// The folder name shared by `lessons/`, `exercises/` and `solutions/`, `01-socket-basics`.
+    pub folder: String,
+    pub slug: String,
+    pub title: String,
+    pub summary: String,
+    pub exercises: Vec<Exercise>,
+}
+
+#[derive(Debug)]
+pub struct Exercise {
+    /// 1-based position in the lesson, as in `lesson1/2`.
+    pub number: usize,
+    pub id: String,
+    pub title: String,
+    /// The file the learner edits, relative to the exercise crate.
+    pub file: PathBuf,
+    pub functions: Vec<String>,
+    /// The exercise's test file, relative to the exercise crate.
+    pub test: PathBuf,
+    pub points: u32,
+    pub hints: Vec<String>,
+}
+
+/// A user's choice: one lesson, or one exercise of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Selection {
+    pub lesson: usize,
+    pub exercise: Option<usize>,
+}
+
+/// A mistake in what the user typed (exit code 2), as opposed to a failure
+/// of the course or of the learner's code.
+#[derive(Debug)]
+pub struct UsageError(pub String);
+
+impl fmt::Display for UsageError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UsageError {}
+
+impl Course {
+    /// Finds the workspace that contains the current directory and reads it.
+    pub fn discover() -> Result<Course> {
+        let current = std::env::current_dir().context("reading the current directory")?;
+        let root = current
+            .ancestors()
+            .find(|dir| dir.join("lessons").is_dir() && dir.join("xtask").is_dir())
+            .with_context(|| {
+                format!(
+                    "{} is not inside a netlings checkout (no folder above it has lessons/ and xtask/)",
+                    current.display()
+                )
+            })?;
+        Course::load(root)
+    }
+
+    /// Reads every lesson under `root/lessons`, in order.
+    pub fn load(root: &Path) -> Result<Course> {
+        let lessons_dir = root.join("lessons");
+        let mut lessons = Vec::new();
+        for entry in fs::read_dir(&lessons_dir)
+            .with_context(|| format!("listing {}", lessons_dir.display()))?
+        {
+            let entry = entry.with_context(|| format!("listing {}", lessons_dir.display()))?;
+            let folder = entry.file_name().to_string_lossy().into_owned();
+            let Some((number, slug)) = parse_lesson_folder(&folder) else {
+                continue;
+            };
+            if !entry.path().join("lesson.toml").is_file() {
+                continue;
+            }
+            lessons.push(Lesson::load(root, number, &folder, slug)?);
+        }
+        lessons.sort_by_key(|lesson| lesson.number);
+        if let Some(pair) = lessons
+            .windows(2)
+            .find(|pair| pair[0].number == pair[1].number)
+        {
+            bail!(
+                "two lessons share the number {}: lessons/{} and lessons/{}",
+                pair[0].number,
+                pair[0].folder,
+                pair[1].folder
+            );
+        }
+        Ok(Course {
+            root: root.to_path_buf(),
+            lessons,
+        })
+    }
+
+    /// Turns a handle a user typed into a lesson and maybe an exercise.
+    pub fn select(&self, handle: &str) -> Result<Selection, UsageError> {
+        let (lesson_part, exercise_part) = match handle.split_once('/') {
+            Some((lesson, exercise)) => (lesson, Some(exercise)),
+            None => (handle, None),
+        };
+        let lesson = self
+            .lessons
+            .iter()
+            .position(|lesson| lesson.answers_to(lesson_part))
+            .ok_or_else(|| {
+                UsageError(format!(
+                    "there is no lesson {lesson_part:?}. The lessons are:\n{}\nType one of these, \
+                     like `cargo xtask check lesson1` or `cargo xtask check lesson1/2`.",
+                    self.lesson_handles()
+                ))
+            })?;
+        let exercise = match exercise_part {
+            None => None,
+            Some(wanted) => Some(self.lessons[lesson].find_exercise(wanted)?),
+        };
+        Ok(Selection { lesson, exercise })
+    }
+
+    fn lesson_handles(&self) -> String {
+        self.lessons
+            .iter()
+            .map(|lesson| format!("  {:<10} {}", lesson.handle(), lesson.title))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    pub fn lessons_dir(&self, lesson: &Lesson) -> PathBuf {
+        self.root.join("lessons").join(&lesson.folder)
+    }
+
+    pub fn exercise_crate(&self, lesson: &Lesson) -> PathBuf {
+        self.root.join("exercises").join(&lesson.folder)
+    }
+
+    pub fn solution_crate(&self, lesson: &Lesson) -> PathBuf {
+        self.root.join("solutions").join(&lesson.folder)
+    }
+
+    /// A path inside the course, relative to its root, for messages.
+    pub fn relative<'a>(&self, path: &'a Path) -> &'a Path {
+        path.strip_prefix(&self.root).unwrap_or(path)
+    }
+}
+
+/// `01-socket-basics` → `(1, "socket-basics")`.
+fn parse_lesson_folder(folder: &str) -> Option<(u32, &str)> {
+    let (digits, slug) = folder.split_once('-')?;
+    if digits.len() != 2 || slug.is_empty() {
+        return None;
+    }
+    Some((digits.parse().ok()?, slug))
+}
+
+impl Lesson {
+    fn load(root: &Path, number: u32, folder: &str, slug: &str) -> Result<Lesson> {
+        let manifest_path = root.join("lessons").join(folder).join("lesson.toml");
+        let shown = format!("lessons/{folder}/lesson.toml");
+        let text =
+            fs::read_to_string(&manifest_path).with_context(|| format!("reading {shown}"))?;
+        let manifest: toml::Table = text.parse().with_context(|| format!("parsing {shown}"))?;
+        let fields = Fields::new(&manifest, shown.clone(), &["title", "summary", "exercise"])?;
+        let title = fields.string("title")?;
+        let summary = fields.string("summary")?;
+        let entries = fields.array_of_tables("exercise")?;
+        let mut exercises = Vec::new();
+        for (index, entry) in entries.iter().enumerate() {
+            let where_ = format!("{shown}, exercise {}", index + 1);
+            exercises.push(Exercise::from_table(index + 1, entry, where_)?);
+        }
+        if exercises.is_empty() {
+            bail!("{shown} lists no exercises: add at least one [[exercise]]");
+        }
+        for (index, exercise) in exercises.iter().enumerate() {
+            if exercises[..index]
+                .iter()
+                .any(|earlier| earlier.id == exercise.id)
+            {
+                bail!("{shown}: two exercises have the id {:?}", exercise.id);
+            }
+        }
+        Ok(Lesson {
+            number,
+            folder: folder.to_owned(),
+            slug: slug.to_owned(),
+            title,
+            summary,
+            exercises,
+        })
+    }
+
+    /// The handle users type and read: `lesson1`.
+    pub fn handle(&self) -> String {
+        format!("lesson{}", self.number)
+    }
+
+    /// The learner's package, `lesson1`.
+    pub fn package(&self) -> String {
+        self.handle()
+    }
+
+    /// The reference package, `lesson1-solution`.
+    pub fn solution_package(&self) -> String {
+        format!("lesson{}-solution", self.number)
+    }
+
+    pub fn total_points(&self) -> u32 {
+        self.exercises.iter().map(|exercise| exercise.points).sum()
+    }
+
+    fn answers_to(&self, handle: &str) -> bool {
+        let handle = handle.trim().to_ascii_lowercase();
+        let number = handle.strip_prefix("lesson").unwrap_or(&handle);
+        number.parse::<u32>().is_ok_and(|n| n == self.number)
+            || handle == self.slug
+            || handle == self.folder
+    }
+
+    fn find_exercise(&self, wanted: &str) -> Result<usize, UsageError> {
+        let by_number = wanted
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (1..=self.exercises.len()).contains(n));
+        by_number
+            .map(|n| n - 1)
+            .or_else(|| {
+                self.exercises
+                    .iter()
+                    .position(|exercise| exercise.id == wanted)
+            })
+            .ok_or_else(|| {
+                let valid = self
+                    .exercises
+                    .iter()
+                    .map(|exercise| {
+                        format!(
+                            "  {}/{:<3} or {}/{:<14} {}",
+                            self.handle(),
+                            exercise.number,
+                            self.handle(),
+                            exercise.id,
+                            exercise.title
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n");
+                UsageError(format!(
+                    "lesson {} has no exercise {wanted:?}. Its exercises are:\n{valid}",
+                    self.handle()
+                ))
+            })
+    }
+}
+
+impl Exercise {
+    fn from_table(number: usize, table: &toml::Table, shown: String) -> Result<Exercise> {
+        let fields = Fields::new(
+            table,
+            shown,
+            &[
+                "id",
+                "title",
+                "file",
+                "functions",
+                "test",
+                "points",
+                "hints",
+            ],
+        )?;
+        let test = PathBuf::from(fields.string("test")?);
+        if test.parent() != Some(Path::new("tests"))
+            || test.extension().is_none_or(|ext| ext != "rs")
+        {
+            bail!(
+                "{}: `test` must name a file tests/NAME.rs, not {test:?}",
+                fields.shown
+            );
+        }
+        Ok(Exercise {
+            number,
+            id: fields.string("id")?,
+            title: fields.string("title")?,
+            file: PathBuf::from(fields.string("file")?),
+            functions: fields.strings("functions")?,
+            test,
+            points: fields.points("points")?,
+            hints: fields.strings("hints")?,
+        })
+    }
+
+    /// The cargo test target that holds this exercise's tests: the test
+    /// file's name without `.rs`.
+    pub fn test_target(&self) -> String {
+        self.test
+            .file_stem()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned()
+    }
+}
+
+/// Reads typed fields of one manifest table and names the table and the
+/// field in every error, so a typo in lesson.toml says where it is.
+struct Fields<'a> {
+    table: &'a toml::Table,
+    shown: String,
+}
+
+impl<'a> Fields<'a> {
+    fn new(table: &'a toml::Table, shown: String, known: &[&str]) -> Result<Fields<'a>> {
+        if let Some(unknown) = table.keys().find(|key| !known.contains(&key.as_str())) {
+            bail!(
+                "{shown}: unknown field `{unknown}` (the fields are: {})",
+                known.join(", ")
+            );
+        }
+        Ok(Fields { table, shown })
+    }
+
+    fn get(&self, key: &str) -> Result<&'a toml::Value> {
+        self.table
+            .get(key)
+            .with_context(|| format!("{}: missing field `{key}`", self.shown))
+    }
+
+    fn string(&self, key: &str) -> Result<String> {
+        match self.get(key)? {
+            toml::Value::String(text) if !text.trim().is_empty() => Ok(text.clone()),
+            toml::Value::String(_) => bail!("{}: `{key}` is empty", self.shown),
+            other => bail!(
+                "{}: `{key}` must be a string, not {}",
+                self.shown,
+                other.type_str()
+            ),
+        }
+    }
+
+    fn strings(&self, key: &str) -> Result<Vec<String>> {
+        let wrong = || format!("{}: `{key}` must be a list of strings", self.shown);
+        let items = self.get(key)?.as_array().with_context(wrong)?;
+        let strings = items
+            .iter()
+            .map(|item| item.as_str().map(str::to_owned).with_context(wrong))
+            .collect::<Result<Vec<_>>>()?;
+        if strings.is_empty() {
+            bail!("{}: `{key}` is empty", self.shown);
+        }
+        Ok(strings)
+    }
+
+    fn points(&self, key: &str) -> Result<u32> {
+        let value = self.get(key)?.as_integer();
+        value
+            .and_then(|points| u32::try_from(points).ok())
+            .filter(|points| *points > 0)
+            .with_context(|| format!("{}: `{key}` must be a whole number above 0", self.shown))
+    }
+
+    fn array_of_tables(&self, key: &str) -> Result<Vec<&'a toml::Table>> {
+        let wrong = || {
+            format!(
+                "{}: `{key}` must be written as [[{key}]] tables",
+                self.shown
+            )
+        };
+        let items = self.get(key)?.as_array().with_context(wrong)?;
+        items
+            .iter()
+            .map(|item| item.as_table().with_context(wrong))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lesson_folders_give_number_and_slug() {
+        assert_eq!(
+            parse_lesson_folder("03-tcp-vs-udp"),
+            Some((3, "tcp-vs-udp"))
+        );
+        assert_eq!(parse_lesson_folder("3-tcp"), None);
+        assert_eq!(parse_lesson_folder("notes"), None);
+    }
+}

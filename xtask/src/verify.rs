@@ -1,0 +1,252 @@
+//! `cargo xtask verify`, for maintainers and CI: the manifests match the
+//! tree, every test fails against its untouched stub and passes against the
+//! reference solution, and every known-bad variant is caught by the test it
+//! names, by assertion or deadline.
+
+use crate::build::{BuildTarget, target_dir};
+use crate::conventions;
+use crate::course::{Course, Lesson};
+use crate::known_bad::{Variant, load_variants, prepare_package};
+use crate::lesson_run::{LessonResults, LessonRunRequest, run_lesson};
+use crate::style::Style;
+use crate::test_run::{RunOptions, Verdict};
+use anyhow::{Context, Result};
+use std::fs;
+use std::ops::RangeInclusive;
+
+/// How many tests an exercise has: one idea, simplest behaviour first.
+const TESTS_PER_EXERCISE: RangeInclusive<usize> = 3..=8;
+
+pub fn verify(
+    course: &Course,
+    handle: Option<&str>,
+    run: &RunOptions,
+    style: Style,
+) -> Result<bool> {
+    let lessons: Vec<&Lesson> = match handle {
+        Some(handle) => vec![&course.lessons[course.select(handle)?.lesson]],
+        None => course.lessons.iter().collect(),
+    };
+    let mut problems = conventions::problems(course)?;
+    report_step(style, "manifests and conventions", &problems);
+    for lesson in lessons {
+        match verify_lesson(course, lesson, run, style) {
+            Ok(lesson_problems) => problems.extend(lesson_problems),
+            Err(error) => problems.push(format!(
+                "{}: could not finish verifying: {error:#}",
+                lesson.handle()
+            )),
+        }
+    }
+    println!();
+    if problems.is_empty() {
+        println!("{} verify: every check passed", style.green("✓"));
+        Ok(true)
+    } else {
+        println!(
+            "{} verify found {} problem(s):",
+            style.red("✗"),
+            problems.len()
+        );
+        for problem in &problems {
+            println!("  - {problem}");
+        }
+        Ok(false)
+    }
+}
+
+fn report_step(style: Style, step: &str, problems: &[String]) {
+    if problems.is_empty() {
+        println!("{} {step}", style.green("✓"));
+    } else {
+        println!("{} {step}: {} problem(s)", style.red("✗"), problems.len());
+    }
+}
+
+fn verify_lesson(
+    course: &Course,
+    lesson: &Lesson,
+    run: &RunOptions,
+    style: Style,
+) -> Result<Vec<String>> {
+    let handle = lesson.handle();
+    let all_exercises: Vec<usize> = (0..lesson.exercises.len()).collect();
+    let run_package = |package: &str| {
+        run_lesson(&LessonRunRequest {
+            course,
+            lesson,
+            target: BuildTarget::Package(package),
+            exercises: &all_exercises,
+            only_tests: None,
+            offline: false,
+            color: style.color,
+            run,
+        })
+    };
+
+    let mut stub_problems = Vec::new();
+    match run_package(&lesson.package())? {
+        LessonResults::CompileErrors(errors) => {
+            stub_problems.push(format!(
+                "{handle}: the untouched stubs do not compile:\n{errors}"
+            ));
+        }
+        LessonResults::Ran(exercises) => {
+            for result in exercises {
+                let exercise = &lesson.exercises[result.exercise];
+                let count = result.outcomes.len();
+                if !TESTS_PER_EXERCISE.contains(&count) {
+                    stub_problems.push(format!(
+                        "{handle}/{} ({}) has {count} tests; an exercise has {} to {}",
+                        exercise.number,
+                        exercise.id,
+                        TESTS_PER_EXERCISE.start(),
+                        TESTS_PER_EXERCISE.end()
+                    ));
+                }
+                for outcome in result
+                    .outcomes
+                    .iter()
+                    .filter(|outcome| outcome.verdict == Verdict::Pass)
+                {
+                    stub_problems.push(format!(
+                        "{handle}/{} ({}): test {} passes against the untouched stub, so it cannot tell \
+                         a finished exercise from an unfinished one",
+                        exercise.number, exercise.id, outcome.case.name
+                    ));
+                }
+            }
+        }
+    }
+    report_step(
+        style,
+        &format!("{handle}: every test fails against the stubs"),
+        &stub_problems,
+    );
+
+    let mut solution_problems = Vec::new();
+    match run_package(&lesson.solution_package())? {
+        LessonResults::CompileErrors(errors) => {
+            solution_problems.push(format!(
+                "{handle}: the reference solution does not compile:\n{errors}"
+            ));
+        }
+        LessonResults::Ran(exercises) => {
+            for result in exercises {
+                let exercise = &lesson.exercises[result.exercise];
+                for outcome in result
+                    .outcomes
+                    .iter()
+                    .filter(|outcome| outcome.verdict != Verdict::Pass)
+                {
+                    let why = match &outcome.verdict {
+                        Verdict::Fail { message, .. } => message.clone(),
+                        _ => "it timed out".to_owned(),
+                    };
+                    solution_problems.push(format!(
+                        "{handle}/{} ({}): test {} fails against the reference solution: {why}",
+                        exercise.number, exercise.id, outcome.case.name
+                    ));
+                }
+            }
+        }
+    }
+    report_step(
+        style,
+        &format!("{handle}: every test passes against the solution"),
+        &solution_problems,
+    );
+
+    let variants = load_variants(course, lesson)?;
+    let variant_problems = verify_known_bad(course, lesson, &variants, run, style)?;
+    report_step(
+        style,
+        &format!(
+            "{handle}: all {} known-bad variants are caught",
+            variants.len()
+        ),
+        &variant_problems,
+    );
+    Ok([stub_problems, solution_problems, variant_problems].concat())
+}
+
+fn verify_known_bad(
+    course: &Course,
+    lesson: &Lesson,
+    variants: &[Variant],
+    run: &RunOptions,
+    style: Style,
+) -> Result<Vec<String>> {
+    // The variants of a lesson share one throwaway package folder; a second
+    // `verify` running at the same time waits here instead of overwriting it.
+    let lock_dir = target_dir(&course.root).join("netlings").join("known-bad");
+    fs::create_dir_all(&lock_dir).with_context(|| format!("creating {}", lock_dir.display()))?;
+    let lock_path = lock_dir.join(format!("{}.lock", lesson.folder));
+    let lock = fs::File::create(&lock_path)
+        .with_context(|| format!("creating {}", lock_path.display()))?;
+    lock.lock()
+        .with_context(|| format!("locking {}", lock_path.display()))?;
+
+    let mut problems = Vec::new();
+    for variant in variants {
+        let exercise = &lesson.exercises[variant.exercise];
+        let name = format!(
+            "{}/{} known-bad {}",
+            lesson.handle(),
+            exercise.number,
+            variant.id
+        );
+        let manifest = prepare_package(course, lesson, variant)?;
+        let results = run_lesson(&LessonRunRequest {
+            course,
+            lesson,
+            target: BuildTarget::Manifest(&manifest),
+            exercises: &[variant.exercise],
+            only_tests: Some(std::slice::from_ref(&variant.caught_by)),
+            offline: true,
+            color: style.color,
+            run,
+        })?;
+        let outcome = match &results {
+            LessonResults::CompileErrors(errors) => {
+                problems.push(format!(
+                    "{name} does not compile; a variant must build and fail a test:\n{errors}"
+                ));
+                continue;
+            }
+            LessonResults::Ran(exercises) => {
+                exercises.first().and_then(|result| result.outcomes.first())
+            }
+        };
+        let Some(outcome) = outcome else {
+            problems.push(format!(
+                "{name}: its test {} did not run",
+                variant.caught_by
+            ));
+            continue;
+        };
+        let how = match &outcome.verdict {
+            Verdict::Pass => {
+                problems.push(format!(
+                    "{name} is not caught: test {} passes although the code {}",
+                    variant.caught_by, variant.mistake
+                ));
+                continue;
+            }
+            verdict if verdict.is_unimplemented() => {
+                problems.push(format!(
+                    "{name} fails only by todo!(): a variant must be a complete wrong answer"
+                ));
+                continue;
+            }
+            Verdict::Fail { .. } => "by assertion",
+            Verdict::Timeout => "by deadline",
+        };
+        println!(
+            "  {} {name}: {} fails {how}",
+            style.green("caught"),
+            variant.caught_by
+        );
+    }
+    Ok(problems)
+}

@@ -1,0 +1,313 @@
+//! The runner, tested through its command line on throwaway copies of the
+//! workspace, never on the learner's own files.
+//!
+//! Each copy lives under cargo's `target/tmp` and builds into the
+//! workspace's own target directory, so dependencies built once are reused;
+//! tests that build take a lock first, because copies that share a target
+//! directory must not build at the same time.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+/// The course this runner belongs to.
+fn course_root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the course root")
+}
+
+/// A copy of the course's sources (no target/, no .git) in a fresh folder.
+struct Workspace {
+    root: PathBuf,
+}
+
+impl Workspace {
+    fn copy() -> Workspace {
+        static COUNTER: AtomicUsize = AtomicUsize::new(0);
+        let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
+            "cli-{}-{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed)
+        ));
+        if root.exists() {
+            fs::remove_dir_all(&root).expect("clearing an old copy");
+        }
+        copy_tree(course_root(), &root);
+        Workspace { root }
+    }
+
+    fn path(&self, relative: &str) -> PathBuf {
+        self.root.join(relative)
+    }
+
+    fn edit(&self, relative: &str, edit: impl FnOnce(String) -> String) {
+        let path = self.path(relative);
+        let text = fs::read_to_string(&path).expect("reading a file of the copy");
+        let edited = edit(text.clone());
+        assert_ne!(edited, text, "the edit to {relative} changed nothing");
+        fs::write(&path, edited).expect("writing a file of the copy");
+    }
+
+    /// `cargo xtask ARGS` in this copy, with the runner this test was built with.
+    fn xtask(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(assert_cmd::cargo::cargo_bin!("xtask"));
+        command
+            .args(args)
+            .current_dir(&self.root)
+            .env("CARGO_TARGET_DIR", shared_target_dir())
+            .env("NO_COLOR", "1")
+            .timeout(Duration::from_secs(600));
+        command
+    }
+}
+
+impl Drop for Workspace {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.root);
+    }
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    fs::create_dir_all(to).expect("creating a folder of the copy");
+    for entry in fs::read_dir(from).expect("listing the course") {
+        let entry = entry.expect("listing the course");
+        let name = entry.file_name();
+        if [".git", "target", ".netlings"]
+            .iter()
+            .any(|skipped| name == *skipped)
+        {
+            continue;
+        }
+        let target = to.join(&name);
+        if entry.file_type().expect("reading a file type").is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            // fs::copy gives fresh modification times: cargo never mistakes
+            // a copy for an older build.
+            fs::copy(entry.path(), &target).expect("copying a file of the course");
+        }
+    }
+}
+
+fn shared_target_dir() -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .parent()
+        .expect("target/tmp lives in the target directory")
+        .to_path_buf()
+}
+
+/// Held while a test builds in the shared target directory.
+fn build_lock() -> fs::File {
+    let path = shared_target_dir().join("xtask-cli-tests.lock");
+    let lock = fs::File::create(&path).expect("creating the build lock");
+    lock.lock().expect("taking the build lock");
+    lock
+}
+
+#[test]
+fn check_on_the_stubs_fails_and_names_the_file_to_edit() {
+    let workspace = Workspace::copy();
+    let _lock = build_lock();
+    workspace
+        .xtask(&["check", "lesson1"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("Lesson 1 · Socket basics"))
+        .stdout(predicate::str::contains("✗ lesson1/1 endpoint"))
+        .stdout(predicate::str::contains(
+            "First failure: lesson1/1 endpoint, test parses_an_ipv4_tcp_endpoint",
+        ))
+        .stdout(predicate::str::contains(
+            "Edit exercises/01-socket-basics/src/endpoint.rs",
+        ))
+        .stdout(predicate::str::contains("not yet implemented"))
+        .stdout(predicate::str::contains("cargo xtask check lesson1/1"));
+}
+
+#[test]
+fn check_passes_once_the_solution_is_copied_over_the_stubs() {
+    let workspace = Workspace::copy();
+    copy_tree(
+        &workspace.path("solutions/01-socket-basics/src"),
+        &workspace.path("exercises/01-socket-basics/src"),
+    );
+    let _lock = build_lock();
+    workspace
+        .xtask(&["check", "lesson1"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("✓ lesson1/1 endpoint"))
+        .stdout(predicate::str::contains("Lesson 1 is done"));
+    workspace
+        .xtask(&["list"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("passed"))
+        .stdout(predicate::str::contains("not checked yet").not());
+}
+
+#[test]
+fn check_one_exercise_runs_only_that_exercise() {
+    let workspace = Workspace::copy();
+    let _lock = build_lock();
+    workspace
+        .xtask(&["check", "1/endpoint"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("lesson1/1 endpoint"))
+        .stdout(predicate::function(|out: &str| {
+            out.matches(" points").count() == 1
+        }));
+}
+
+#[test]
+fn check_without_a_lesson_checks_the_first_unfinished_one() {
+    let workspace = Workspace::copy();
+    let _lock = build_lock();
+    workspace
+        .xtask(&["check"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("Lesson 1 · Socket basics"));
+}
+
+#[test]
+fn an_unknown_lesson_exits_2_and_lists_the_valid_ones() {
+    let workspace = Workspace::copy();
+    workspace
+        .xtask(&["check", "lesson99"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("there is no lesson \"lesson99\""))
+        .stderr(predicate::str::contains("lesson1"))
+        .stderr(predicate::str::contains("Socket basics"));
+    workspace
+        .xtask(&["check", "lesson1/nosuch"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "lesson lesson1 has no exercise \"nosuch\"",
+        ))
+        .stderr(predicate::str::contains("lesson1/1"));
+}
+
+#[test]
+fn a_bad_flag_exits_2() {
+    let workspace = Workspace::copy();
+    workspace
+        .xtask(&["check", "--no-such-flag"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--no-such-flag"));
+}
+
+#[test]
+fn a_malformed_manifest_exits_2_and_says_where() {
+    let workspace = Workspace::copy();
+    workspace.edit("lessons/01-socket-basics/lesson.toml", |text| {
+        text.replacen("points = 10", "points = \"ten\"", 1)
+    });
+    workspace
+        .xtask(&["list"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "lessons/01-socket-basics/lesson.toml, exercise 1",
+        ))
+        .stderr(predicate::str::contains("`points` must be a whole number"));
+    fs::write(
+        workspace.path("lessons/01-socket-basics/lesson.toml"),
+        "title = [",
+    )
+    .unwrap();
+    workspace
+        .xtask(&["check", "lesson1"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "parsing lessons/01-socket-basics/lesson.toml",
+        ));
+}
+
+#[test]
+fn code_that_does_not_compile_shows_the_compiler_errors() {
+    let workspace = Workspace::copy();
+    workspace.edit("exercises/01-socket-basics/src/endpoint.rs", |text| {
+        text.replacen(
+            "pub fn port_class(port: u16) -> PortClass {",
+            "pub fn port_class(port: u16) -> PortClass {\n    let broken: u32 = \"text\";",
+            1,
+        )
+    });
+    let _lock = build_lock();
+    workspace
+        .xtask(&["check", "lesson1"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("does not compile yet"))
+        .stdout(predicate::str::contains("error[E0308]: mismatched types"))
+        .stdout(predicate::str::contains("src/endpoint.rs"));
+}
+
+#[test]
+fn a_hanging_exercise_is_stopped_and_reported_by_name() {
+    let workspace = Workspace::copy();
+    workspace.edit("exercises/01-socket-basics/src/endpoint.rs", |text| {
+        text.replacen(
+            "todo!(\"match the port against the ranges listed on PortClass\")",
+            "loop {\n        std::hint::spin_loop();\n    }",
+            1,
+        )
+    });
+    let _lock = build_lock();
+    // Build first, so that the timing below measures the tests only.
+    workspace
+        .xtask(&["check", "lesson1/1", "--deadline", "3"])
+        .assert()
+        .code(1);
+    let started = Instant::now();
+    workspace
+        .xtask(&["check", "lesson1/1", "--deadline", "3"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("⏱ lesson1/1 endpoint"))
+        .stdout(predicate::str::contains(
+            "test classifies_ports_by_range never finished: stopped after 3s",
+        ));
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "a hanging test must be stopped at its deadline; check took {:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn list_shows_every_lesson_and_exercise() {
+    let workspace = Workspace::copy();
+    workspace
+        .xtask(&["list"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("lesson1  Socket basics"))
+        .stdout(predicate::str::contains("lesson1/1 endpoint"))
+        .stdout(predicate::str::contains("not checked yet"));
+}
+
+#[test]
+fn a_corrupt_progress_file_is_reported_and_ignored() {
+    let workspace = Workspace::copy();
+    fs::create_dir_all(workspace.path(".netlings")).unwrap();
+    fs::write(workspace.path(".netlings/progress.toml"), "[[[ not toml").unwrap();
+    workspace
+        .xtask(&["list"])
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains(
+            "is not valid; the next check rebuilds it",
+        ))
+        .stdout(predicate::str::contains("not checked yet"));
+}
