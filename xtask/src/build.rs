@@ -6,6 +6,7 @@
 //! executables itself, one test at a time (see `test_run`).
 
 use anyhow::{Context, Result, bail};
+use std::fs::{self, File, TryLockError};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -19,6 +20,7 @@ pub enum BuildTarget<'a> {
 
 pub struct BuildRequest<'a> {
     pub workspace_root: &'a Path,
+    pub build_dir: &'a BuildDir,
     pub target: BuildTarget<'a>,
     /// Only these test targets (test file stems); all when empty.
     pub test_targets: &'a [String],
@@ -62,7 +64,7 @@ pub fn build_tests(request: &BuildRequest) -> Result<BuildOutcome> {
         "--message-format=json"
     };
     command.arg(format);
-    command.env("CARGO_TARGET_DIR", target_dir(request.workspace_root));
+    command.env("CARGO_TARGET_DIR", &request.build_dir.path);
     // cargo's own progress and summary go to the user's terminal as usual;
     // the JSON on stdout is ours.
     command.stdout(Stdio::piped()).stderr(Stdio::inherit());
@@ -136,10 +138,36 @@ pub fn cargo() -> PathBuf {
     std::env::var_os("CARGO").map_or_else(|| PathBuf::from("cargo"), PathBuf::from)
 }
 
-/// Where builds go: `CARGO_TARGET_DIR` when set, else the workspace's `target/`.
-pub fn target_dir(workspace_root: &Path) -> PathBuf {
-    match std::env::var_os("CARGO_TARGET_DIR") {
-        Some(dir) => workspace_root.join(dir),
-        None => workspace_root.join("target"),
+/// A target directory of the runner's own, held exclusively while in use.
+///
+/// Programs are copied to `target/debug/NAME`, and a test finds its program
+/// there (`CARGO_BIN_EXE_NAME`). The exercise and the solution of a lesson
+/// ship programs of the same name, so a build of one replaces the other's.
+/// The runner therefore builds in folders of its own, one per purpose
+/// (`target/netlings/check`, `target/netlings/verify`), never in the folder
+/// that `cargo test` uses, and one runner at a time per folder: a second
+/// `check` started meanwhile waits for the first.
+pub struct BuildDir {
+    pub path: PathBuf,
+    _lock: File,
+}
+
+impl BuildDir {
+    pub fn acquire(workspace_root: &Path, purpose: &str) -> Result<BuildDir> {
+        let base = match std::env::var_os("CARGO_TARGET_DIR") {
+            Some(dir) => workspace_root.join(dir),
+            None => workspace_root.join("target"),
+        };
+        let path = base.join("netlings").join(purpose);
+        fs::create_dir_all(&path).with_context(|| format!("creating {}", path.display()))?;
+        let lock_path = path.join(".lock");
+        let lock = File::create(&lock_path)
+            .with_context(|| format!("creating {}", lock_path.display()))?;
+        if let Err(TryLockError::WouldBlock) = lock.try_lock() {
+            eprintln!("waiting for another `cargo xtask {purpose}` in this folder to finish...");
+            lock.lock()
+                .with_context(|| format!("locking {}", lock_path.display()))?;
+        }
+        Ok(BuildDir { path, _lock: lock })
     }
 }

@@ -2,7 +2,7 @@
 //! then say which exercises pass, show the first failure in full, and name
 //! the next step.
 
-use crate::build::BuildTarget;
+use crate::build::{BuildDir, BuildTarget};
 use crate::course::{Course, Lesson, Selection};
 use crate::lesson_run::{ExerciseResults, LessonResults, LessonRunRequest, run_lesson};
 use crate::progress::{Progress, Status};
@@ -18,13 +18,14 @@ pub fn check(
     run: &RunOptions,
     style: Style,
 ) -> Result<bool> {
+    let selection = handle.map(|handle| course.select(handle)).transpose()?;
+    let build_dir = BuildDir::acquire(&course.root, "check")?;
     let mut progress = load_progress(course);
-    let passed = match handle {
-        Some(handle) => {
-            let selection = course.select(handle)?;
-            check_selection(course, selection, run, style, &mut progress)?
+    let passed = match selection {
+        Some(selection) => {
+            check_selection(course, &build_dir, selection, run, style, &mut progress)?
         }
-        None => check_first_unfinished(course, run, style, &mut progress)?,
+        None => check_first_unfinished(course, &build_dir, run, style, &mut progress)?,
     };
     if let Err(error) = progress.save(course) {
         eprintln!("note: your progress could not be saved ({error:#}); checks still work");
@@ -42,6 +43,7 @@ fn load_progress(course: &Course) -> Progress {
 
 fn check_first_unfinished(
     course: &Course,
+    build_dir: &BuildDir,
     run: &RunOptions,
     style: Style,
     progress: &mut Progress,
@@ -51,7 +53,7 @@ fn check_first_unfinished(
             lesson: index,
             exercise: None,
         };
-        let results = run_selection(course, selection, run, style)?;
+        let results = run_selection(course, build_dir, selection, run, style)?;
         record(progress, lesson, &selection, &results);
         if !all_passed(&results) {
             print_report(course, selection, &results, style);
@@ -71,12 +73,13 @@ fn check_first_unfinished(
 
 fn check_selection(
     course: &Course,
+    build_dir: &BuildDir,
     selection: Selection,
     run: &RunOptions,
     style: Style,
     progress: &mut Progress,
 ) -> Result<bool> {
-    let results = run_selection(course, selection, run, style)?;
+    let results = run_selection(course, build_dir, selection, run, style)?;
     record(
         progress,
         &course.lessons[selection.lesson],
@@ -89,6 +92,7 @@ fn check_selection(
 
 fn run_selection(
     course: &Course,
+    build_dir: &BuildDir,
     selection: Selection,
     run: &RunOptions,
     style: Style,
@@ -101,6 +105,7 @@ fn run_selection(
     let package = lesson.package();
     run_lesson(&LessonRunRequest {
         course,
+        build_dir,
         lesson,
         target: BuildTarget::Package(&package),
         exercises: &exercises,
@@ -273,6 +278,10 @@ fn print_first_failure(
             exercise.number,
             exercise.test.display()
         ),
+    }
+    if let Some(nudge) = exercise.hints.first() {
+        println!();
+        println!("  {} {nudge}", style.bold("Hint:"));
     }
     println!();
     println!(

@@ -90,7 +90,10 @@ impl Course {
                 continue;
             };
             if !entry.path().join("lesson.toml").is_file() {
-                continue;
+                bail!(
+                    "lessons/{folder} has no lesson.toml, so the runner cannot tell its exercises. \
+                     If it was deleted by accident, restore it: git checkout -- lessons/{folder}/lesson.toml"
+                );
             }
             lessons.push(Lesson::load(root, number, &folder, slug)?);
         }
@@ -393,6 +396,92 @@ impl<'a> Fields<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn exercise(number: usize, id: &str) -> Exercise {
+        Exercise {
+            number,
+            id: id.into(),
+            title: format!("Exercise {id}"),
+            file: PathBuf::from(format!("src/{id}.rs")),
+            functions: vec![id.into()],
+            test: PathBuf::from(format!("tests/{id}.rs")),
+            points: 10,
+            hints: vec!["a nudge".into(), "nearly the answer".into()],
+        }
+    }
+
+    fn course() -> Course {
+        let lesson = |number: u32, slug: &str, ids: &[&str]| Lesson {
+            number,
+            folder: format!("{number:02}-{slug}"),
+            slug: slug.into(),
+            title: slug.into(),
+            summary: String::new(),
+            exercises: ids
+                .iter()
+                .enumerate()
+                .map(|(index, id)| exercise(index + 1, id))
+                .collect(),
+        };
+        Course {
+            root: PathBuf::from("/course"),
+            lessons: vec![
+                lesson(1, "socket-basics", &["endpoint", "resolve"]),
+                lesson(3, "tcp-vs-udp", &["framing"]),
+            ],
+        }
+    }
+
+    #[test]
+    fn a_lesson_answers_to_its_number_handle_and_slug() {
+        let course = course();
+        for handle in [
+            "lesson3",
+            "3",
+            "03",
+            "tcp-vs-udp",
+            "03-tcp-vs-udp",
+            "Lesson3",
+        ] {
+            assert_eq!(
+                course.select(handle).unwrap(),
+                Selection {
+                    lesson: 1,
+                    exercise: None
+                },
+                "{handle}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_exercise_answers_to_its_number_and_id() {
+        let course = course();
+        let second = Selection {
+            lesson: 0,
+            exercise: Some(1),
+        };
+        assert_eq!(course.select("lesson1/2").unwrap(), second);
+        assert_eq!(course.select("1/resolve").unwrap(), second);
+    }
+
+    #[test]
+    fn unknown_handles_list_the_valid_ones() {
+        let course = course();
+        let error = course.select("lesson2").unwrap_err().0;
+        assert!(error.contains("no lesson \"lesson2\""), "{error}");
+        assert!(
+            error.contains("lesson3") && error.contains("tcp-vs-udp"),
+            "{error}"
+        );
+        let error = course.select("lesson1/3").unwrap_err().0;
+        assert!(
+            error.contains("lesson1/2") && error.contains("resolve"),
+            "{error}"
+        );
+        let error = course.select("lesson1/0").unwrap_err().0;
+        assert!(error.contains("no exercise \"0\""), "{error}");
+    }
 
     #[test]
     fn lesson_folders_give_number_and_slug() {

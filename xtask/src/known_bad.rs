@@ -5,13 +5,13 @@
 //!
 //! A variant is the reference solution with one piece of text replaced. To
 //! build it without touching the solution, the runner writes a throwaway
-//! package under `target/netlings/known-bad/NN-slug/`: the solution's `src/`
+//! package under `target/netlings/verify/known-bad/NN-slug/`: the solution's `src/`
 //! with the edit applied, and a manifest that is the solution's own with
 //! every path made absolute, every `workspace = true` resolved, and the
 //! workspace's profiles and lock file copied, so that cargo reuses every
 //! dependency already built and recompiles only the lesson's crate.
 
-use crate::build::target_dir;
+use crate::build::BuildDir;
 use crate::course::{Course, Lesson};
 use anyhow::{Context, Result, bail};
 use std::fs;
@@ -141,12 +141,14 @@ impl Variant {
 }
 
 /// Writes the throwaway package for `variant` and returns its manifest path.
-pub fn prepare_package(course: &Course, lesson: &Lesson, variant: &Variant) -> Result<PathBuf> {
+pub fn prepare_package(
+    course: &Course,
+    build_dir: &BuildDir,
+    lesson: &Lesson,
+    variant: &Variant,
+) -> Result<PathBuf> {
     let solution_crate = course.solution_crate(lesson);
-    let package_dir = target_dir(&course.root)
-        .join("netlings")
-        .join("known-bad")
-        .join(&lesson.folder);
+    let package_dir = build_dir.path.join("known-bad").join(&lesson.folder);
     let src = package_dir.join("src");
     if src.exists() {
         fs::remove_dir_all(&src).with_context(|| format!("clearing {}", src.display()))?;

@@ -1,10 +1,10 @@
 //! Building one lesson's crate and running the tests of some of its
 //! exercises: the step shared by `check` and `verify`.
 
-use crate::build::{BuildOutcome, BuildRequest, BuildTarget, build_tests};
+use crate::build::{BuildDir, BuildOutcome, BuildRequest, BuildTarget, build_tests};
 use crate::course::{Course, Lesson};
 use crate::test_run::{RunOptions, TestCase, TestOutcome, Verdict, list_tests, run_tests};
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 use std::fs;
 use std::path::Path;
 
@@ -45,6 +45,7 @@ impl ExerciseResults {
 
 pub struct LessonRunRequest<'a> {
     pub course: &'a Course,
+    pub build_dir: &'a BuildDir,
     pub lesson: &'a Lesson,
     pub target: BuildTarget<'a>,
     /// Indexes of the exercises to run.
@@ -66,13 +67,30 @@ fn in_source_order(mut names: Vec<String>, test_file: &Path) -> Vec<String> {
 }
 
 pub fn run_lesson(request: &LessonRunRequest) -> Result<LessonResults> {
+    let lesson = request.lesson;
+    let exercise_crate = request.course.exercise_crate(lesson);
+    for &index in request.exercises {
+        let exercise = &lesson.exercises[index];
+        let test_file = exercise_crate.join(&exercise.test);
+        if !test_file.is_file() {
+            let shown = request.course.relative(&test_file).display().to_string();
+            bail!(
+                "the tests of {}/{} ({}) are missing: {shown} is gone. \
+                 Restore it with `git checkout -- {shown}`",
+                lesson.handle(),
+                exercise.number,
+                exercise.id,
+            );
+        }
+    }
     let test_targets: Vec<String> = request
         .exercises
         .iter()
-        .map(|&index| request.lesson.exercises[index].test_target())
+        .map(|&index| lesson.exercises[index].test_target())
         .collect();
     let build = BuildRequest {
         workspace_root: &request.course.root,
+        build_dir: request.build_dir,
         target: request.target,
         test_targets: &test_targets,
         offline: request.offline,
@@ -86,30 +104,12 @@ pub fn run_lesson(request: &LessonRunRequest) -> Result<LessonResults> {
     let mut cases = Vec::new();
     let mut case_exercise = Vec::new();
     for (&index, target) in request.exercises.iter().zip(&test_targets) {
-        let Some(executable) = executables
+        let executable = executables
             .iter()
             .find(|executable| &executable.target == target)
-        else {
-            let exercise = &request.lesson.exercises[index];
-            bail!(
-                "the tests of {}/{} ({}) were not built: is exercises/{}/{} missing? \
-                 Restore it with `git checkout -- exercises/{}/{}`",
-                request.lesson.handle(),
-                exercise.number,
-                exercise.id,
-                request.lesson.folder,
-                exercise.test.display(),
-                request.lesson.folder,
-                exercise.test.display()
-            );
-        };
-        for name in in_source_order(
-            list_tests(executable)?,
-            &request
-                .course
-                .exercise_crate(request.lesson)
-                .join(&request.lesson.exercises[index].test),
-        ) {
+            .with_context(|| format!("cargo built no test executable named {target}"))?;
+        let test_file = exercise_crate.join(&lesson.exercises[index].test);
+        for name in in_source_order(list_tests(executable)?, &test_file) {
             if request.only_tests.is_none_or(|only| only.contains(&name)) {
                 cases.push(TestCase {
                     executable: executable.clone(),

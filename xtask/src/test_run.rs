@@ -276,9 +276,10 @@ fn panic_message(output: &str) -> Option<(String, String)> {
     })?;
     let message = lines
         .take_while(|line| {
-            !line.starts_with("note: run with `RUST_BACKTRACE")
-                && !line.starts_with("stack backtrace:")
-                && !(line.starts_with("test ") && line.ends_with(" ... FAILED"))
+            let libtest_chatter = line.starts_with("note: run with `RUST_BACKTRACE")
+                || line.starts_with("stack backtrace:")
+                || (line.starts_with("test ") && line.ends_with(" ... FAILED"));
+            !libtest_chatter
         })
         .collect::<Vec<_>>()
         .join("\n");

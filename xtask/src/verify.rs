@@ -3,15 +3,14 @@
 //! reference solution, and every known-bad variant is caught by the test it
 //! names, by assertion or deadline.
 
-use crate::build::{BuildTarget, target_dir};
+use crate::build::{BuildDir, BuildTarget};
 use crate::conventions;
 use crate::course::{Course, Lesson};
 use crate::known_bad::{Variant, load_variants, prepare_package};
 use crate::lesson_run::{LessonResults, LessonRunRequest, run_lesson};
 use crate::style::Style;
 use crate::test_run::{RunOptions, Verdict};
-use anyhow::{Context, Result};
-use std::fs;
+use anyhow::Result;
 use std::ops::RangeInclusive;
 
 /// How many tests an exercise has: one idea, simplest behaviour first.
@@ -27,10 +26,11 @@ pub fn verify(
         Some(handle) => vec![&course.lessons[course.select(handle)?.lesson]],
         None => course.lessons.iter().collect(),
     };
+    let build_dir = BuildDir::acquire(&course.root, "verify")?;
     let mut problems = conventions::problems(course)?;
     report_step(style, "manifests and conventions", &problems);
     for lesson in lessons {
-        match verify_lesson(course, lesson, run, style) {
+        match verify_lesson(course, &build_dir, lesson, run, style) {
             Ok(lesson_problems) => problems.extend(lesson_problems),
             Err(error) => problems.push(format!(
                 "{}: could not finish verifying: {error:#}",
@@ -65,6 +65,7 @@ fn report_step(style: Style, step: &str, problems: &[String]) {
 
 fn verify_lesson(
     course: &Course,
+    build_dir: &BuildDir,
     lesson: &Lesson,
     run: &RunOptions,
     style: Style,
@@ -74,6 +75,7 @@ fn verify_lesson(
     let run_package = |package: &str| {
         run_lesson(&LessonRunRequest {
             course,
+            build_dir,
             lesson,
             target: BuildTarget::Package(package),
             exercises: &all_exercises,
@@ -158,7 +160,7 @@ fn verify_lesson(
     );
 
     let variants = load_variants(course, lesson)?;
-    let variant_problems = verify_known_bad(course, lesson, &variants, run, style)?;
+    let variant_problems = verify_known_bad(course, build_dir, lesson, &variants, run, style)?;
     report_step(
         style,
         &format!(
@@ -172,21 +174,12 @@ fn verify_lesson(
 
 fn verify_known_bad(
     course: &Course,
+    build_dir: &BuildDir,
     lesson: &Lesson,
     variants: &[Variant],
     run: &RunOptions,
     style: Style,
 ) -> Result<Vec<String>> {
-    // The variants of a lesson share one throwaway package folder; a second
-    // `verify` running at the same time waits here instead of overwriting it.
-    let lock_dir = target_dir(&course.root).join("netlings").join("known-bad");
-    fs::create_dir_all(&lock_dir).with_context(|| format!("creating {}", lock_dir.display()))?;
-    let lock_path = lock_dir.join(format!("{}.lock", lesson.folder));
-    let lock = fs::File::create(&lock_path)
-        .with_context(|| format!("creating {}", lock_path.display()))?;
-    lock.lock()
-        .with_context(|| format!("locking {}", lock_path.display()))?;
-
     let mut problems = Vec::new();
     for variant in variants {
         let exercise = &lesson.exercises[variant.exercise];
@@ -196,9 +189,10 @@ fn verify_known_bad(
             exercise.number,
             variant.id
         );
-        let manifest = prepare_package(course, lesson, variant)?;
+        let manifest = prepare_package(course, build_dir, lesson, variant)?;
         let results = run_lesson(&LessonRunRequest {
             course,
+            build_dir,
             lesson,
             target: BuildTarget::Manifest(&manifest),
             exercises: &[variant.exercise],

@@ -1,10 +1,9 @@
 //! The runner, tested through its command line on throwaway copies of the
 //! workspace, never on the learner's own files.
 //!
-//! Each copy lives under cargo's `target/tmp` and builds into the
-//! workspace's own target directory, so dependencies built once are reused;
-//! tests that build take a lock first, because copies that share a target
-//! directory must not build at the same time.
+//! Each copy lives under cargo's `target/tmp`, and every copy builds in one
+//! target directory kept for these tests, so that dependencies are built
+//! once; the runner itself lets one build at a time use that directory.
 
 use assert_cmd::Command;
 use predicates::prelude::*;
@@ -94,24 +93,12 @@ fn copy_tree(from: &Path, to: &Path) {
 }
 
 fn shared_target_dir() -> PathBuf {
-    Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .parent()
-        .expect("target/tmp lives in the target directory")
-        .to_path_buf()
-}
-
-/// Held while a test builds in the shared target directory.
-fn build_lock() -> fs::File {
-    let path = shared_target_dir().join("xtask-cli-tests.lock");
-    let lock = fs::File::create(&path).expect("creating the build lock");
-    lock.lock().expect("taking the build lock");
-    lock
+    Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli-target")
 }
 
 #[test]
 fn check_on_the_stubs_fails_and_names_the_file_to_edit() {
     let workspace = Workspace::copy();
-    let _lock = build_lock();
     workspace
         .xtask(&["check", "lesson1"])
         .assert()
@@ -135,7 +122,6 @@ fn check_passes_once_the_solution_is_copied_over_the_stubs() {
         &workspace.path("solutions/01-socket-basics/src"),
         &workspace.path("exercises/01-socket-basics/src"),
     );
-    let _lock = build_lock();
     workspace
         .xtask(&["check", "lesson1"])
         .assert()
@@ -153,7 +139,6 @@ fn check_passes_once_the_solution_is_copied_over_the_stubs() {
 #[test]
 fn check_one_exercise_runs_only_that_exercise() {
     let workspace = Workspace::copy();
-    let _lock = build_lock();
     workspace
         .xtask(&["check", "1/endpoint"])
         .assert()
@@ -167,7 +152,6 @@ fn check_one_exercise_runs_only_that_exercise() {
 #[test]
 fn check_without_a_lesson_checks_the_first_unfinished_one() {
     let workspace = Workspace::copy();
-    let _lock = build_lock();
     workspace
         .xtask(&["check"])
         .assert()
@@ -243,7 +227,6 @@ fn code_that_does_not_compile_shows_the_compiler_errors() {
             1,
         )
     });
-    let _lock = build_lock();
     workspace
         .xtask(&["check", "lesson1"])
         .assert()
@@ -263,7 +246,6 @@ fn a_hanging_exercise_is_stopped_and_reported_by_name() {
             1,
         )
     });
-    let _lock = build_lock();
     // Build first, so that the timing below measures the tests only.
     workspace
         .xtask(&["check", "lesson1/1", "--deadline", "3"])
@@ -310,4 +292,31 @@ fn a_corrupt_progress_file_is_reported_and_ignored() {
             "is not valid; the next check rebuilds it",
         ))
         .stdout(predicate::str::contains("not checked yet"));
+}
+
+#[test]
+fn a_deleted_manifest_or_test_file_is_named_with_the_way_back() {
+    let workspace = Workspace::copy();
+    fs::remove_file(workspace.path("exercises/01-socket-basics/tests/endpoint.rs")).unwrap();
+    workspace
+        .xtask(&["check", "lesson1/1"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "exercises/01-socket-basics/tests/endpoint.rs missing",
+        ))
+        .stderr(predicate::str::contains(
+            "git checkout -- exercises/01-socket-basics/tests/endpoint.rs",
+        ));
+    fs::remove_file(workspace.path("lessons/01-socket-basics/lesson.toml")).unwrap();
+    workspace
+        .xtask(&["list"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "lessons/01-socket-basics has no lesson.toml",
+        ))
+        .stderr(predicate::str::contains(
+            "git checkout -- lessons/01-socket-basics/lesson.toml",
+        ));
 }
