@@ -3,7 +3,10 @@
 //!
 //! Each copy lives under cargo's `target/tmp`, and every copy builds in one
 //! target directory kept for these tests, so that dependencies are built
-//! once; the runner itself lets one build at a time use that directory.
+//! once. Copies of one workspace produce artifacts of the same names, and
+//! cargo judges freshness by modification time; so a test holds a lock from
+//! before it copies until it is done, and every copy's files are newer than
+//! anything an earlier test built.
 
 use assert_cmd::Command;
 use predicates::prelude::*;
@@ -22,11 +25,13 @@ fn course_root() -> &'static Path {
 /// A copy of the course's sources (no target/, no .git) in a fresh folder.
 struct Workspace {
     root: PathBuf,
+    _lock: fs::File,
 }
 
 impl Workspace {
     fn copy() -> Workspace {
         static COUNTER: AtomicUsize = AtomicUsize::new(0);
+        let lock = one_test_at_a_time();
         let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
             "cli-{}-{}",
             std::process::id(),
@@ -36,7 +41,7 @@ impl Workspace {
             fs::remove_dir_all(&root).expect("clearing an old copy");
         }
         copy_tree(course_root(), &root);
-        Workspace { root }
+        Workspace { root, _lock: lock }
     }
 
     fn path(&self, relative: &str) -> PathBuf {
@@ -94,6 +99,16 @@ fn copy_tree(from: &Path, to: &Path) {
 
 fn shared_target_dir() -> PathBuf {
     Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli-target")
+}
+
+/// A lock held by one test at a time, across processes too (two runs of
+/// the suite in one checkout share the target directory).
+fn one_test_at_a_time() -> fs::File {
+    fs::create_dir_all(shared_target_dir()).expect("creating the tests' target directory");
+    let path = shared_target_dir().join("one-test-at-a-time.lock");
+    let lock = fs::File::create(&path).expect("creating the tests' lock file");
+    lock.lock().expect("taking the tests' lock");
+    lock
 }
 
 #[test]
@@ -303,7 +318,7 @@ fn a_deleted_manifest_or_test_file_is_named_with_the_way_back() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains(
-            "exercises/01-socket-basics/tests/endpoint.rs missing",
+            "exercises/01-socket-basics/tests/endpoint.rs is gone",
         ))
         .stderr(predicate::str::contains(
             "git checkout -- exercises/01-socket-basics/tests/endpoint.rs",

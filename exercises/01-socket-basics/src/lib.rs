@@ -16,4 +16,9 @@
 //!    answers, within a deadline.
 //! 6. [`dual_stack`]: one IPv6 socket that also accepts IPv4 clients.
 
+pub mod dual_stack;
 pub mod endpoint;
+pub mod listener;
+pub mod probe;
+pub mod resolve;
+pub mod whoami;

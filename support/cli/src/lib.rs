@@ -15,10 +15,18 @@ use std::process::ExitCode;
 
 /// Where a server program should listen, read from its command line.
 ///
-/// Returns the message to print and the exit code to exit with when the
-/// command line is wrong or asks for `--help`.
-pub fn listen_address(program: &str, about: &str) -> Result<SocketAddr, (String, ExitCode)> {
-    parse_listen_address(program, about, std::env::args().skip(1))
+/// On `--help` it prints the usage to stdout, on a mistake it prints what
+/// is wrong to stderr; either way it returns the code to exit with, and the
+/// program only has to `return` it.
+pub fn listen_address(program: &str, about: &str) -> Result<SocketAddr, ExitCode> {
+    parse_listen_address(program, about, std::env::args().skip(1)).map_err(|(message, code)| {
+        if code == ExitCode::SUCCESS {
+            println!("{message}");
+        } else {
+            eprintln!("{message}");
+        }
+        code
+    })
 }
 
 fn parse_listen_address(

@@ -53,9 +53,8 @@ pub struct UnansweredAddress {
 
 /// Makes an [`UnansweredAddress`]: a loopback listener with a backlog of 0
 /// that is never accepted from, whose queue the test fills with its own
-/// connections until a connect gets no answer within a short probe.
+/// connections (see [`fill_accept_queue`]).
 pub fn unanswered_address() -> UnansweredAddress {
-    const PROBE: Duration = Duration::from_millis(100);
     let listener = Socket::new(Domain::IPV4, Type::STREAM, None).expect("creating a TCP socket");
     let any_port: SocketAddr = (Ipv4Addr::LOCALHOST, 0).into();
     listener
@@ -67,23 +66,42 @@ pub fn unanswered_address() -> UnansweredAddress {
         .ok()
         .and_then(|address| address.as_socket())
         .expect("a bound socket has an IP address");
-    let mut queued = Vec::new();
     // The kernel keeps backlog + 1 finished handshakes; a few spares cover
     // kernels that round the backlog up.
-    for _ in 0..8 {
+    let queued = fill_accept_queue(address, 8).unwrap_or_else(|| {
+        panic!("the accept queue of {address} never filled: this kernel accepts more than expected")
+    });
+    UnansweredAddress {
+        address,
+        _listener: listener,
+        _queued: queued,
+    }
+}
+
+/// Connects to a listener that nobody accepts from, again and again, keeping
+/// every connection open, until a connect gets no answer within 100 ms: the
+/// listener's accept queue is full, and the kernel drops the handshake.
+///
+/// Returns the connections that got into the queue, or `None` when all
+/// `at_most` connects completed (the queue holds more than that). Fails the
+/// test if a connect fails for any other reason.
+pub fn fill_accept_queue(address: SocketAddr, at_most: usize) -> Option<Vec<TcpStream>> {
+    // On loopback a handshake the kernel answers takes microseconds, and a
+    // dropped one is retried only after about a second: 100 ms tells them
+    // apart with a wide margin either way.
+    const PROBE: Duration = Duration::from_millis(100);
+    let mut queued = Vec::new();
+    for _ in 0..at_most {
         match TcpStream::connect_timeout(&address, PROBE) {
             Ok(connection) => queued.push(connection),
-            Err(error) if error.kind() == io::ErrorKind::TimedOut => {
-                return UnansweredAddress {
-                    address,
-                    _listener: listener,
-                    _queued: queued,
-                };
-            }
-            Err(error) => panic!("filling the accept queue of {address} failed: {error}"),
+            Err(error) if error.kind() == io::ErrorKind::TimedOut => return Some(queued),
+            Err(error) => panic!(
+                "filling the accept queue of {address} failed: {error}. Likely cause: {}",
+                likely_cause(&error)
+            ),
         }
     }
-    panic!("the accept queue of {address} never filled: this kernel accepts more than expected")
+    None
 }
 
 /// Waits for the next client on `listener`, failing the test after [`STEP`].
@@ -119,6 +137,28 @@ impl Client {
             server,
             sent: Vec::new(),
         }
+    }
+
+    /// Takes over a connection the test accepted from `peer`, for tests where
+    /// the code under test is the client: reading what it sent, or waiting
+    /// for it to close, then has the same deadlines and messages.
+    pub fn from_accepted(stream: TcpStream, peer: SocketAddr) -> Client {
+        Client {
+            reader: BufReader::new(stream),
+            server: peer,
+            sent: Vec::new(),
+        }
+    }
+
+    /// Closes the connection with a reset (RST) instead of the orderly FIN,
+    /// the way a client that crashed or gave up does: a linger time of zero
+    /// makes `close()` discard unsent data and abort the connection. The
+    /// peer's next read or write fails with `ConnectionReset`.
+    pub fn reset(self) {
+        socket2::SockRef::from(self.stream())
+            .set_linger(Some(Duration::ZERO))
+            .expect("setting a zero linger time");
+        // `self` is dropped here: close() sends the RST.
     }
 
     /// The connection itself, for what the helpers do not cover.
@@ -220,7 +260,15 @@ impl Client {
             match read_step(&mut self.reader) {
                 Ok(true) => return Ok(()),
                 Ok(false) => {}
-                Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+                // A read timeout shows up as WouldBlock (or TimedOut on some
+                // systems); the loop then reports the deadline in its own words.
+                Err(error)
+                    if matches!(
+                        error.kind(),
+                        io::ErrorKind::Interrupted
+                            | io::ErrorKind::WouldBlock
+                            | io::ErrorKind::TimedOut
+                    ) => {}
                 Err(error) => return Err(error),
             }
         }
@@ -276,6 +324,44 @@ mod tests {
         drop(server_side);
         assert_eq!(client.read_line("a greeting"), "hello");
         assert_eq!(client.read_to_end("the rest"), b"rest");
+    }
+
+    #[test]
+    fn fill_accept_queue_stops_at_the_backlog() {
+        let listener = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
+        let any_port: SocketAddr = (Ipv4Addr::LOCALHOST, 0).into();
+        listener.bind(&any_port.into()).unwrap();
+        listener.listen(1).unwrap();
+        let address = listener.local_addr().unwrap().as_socket().unwrap();
+        let queued = fill_accept_queue(address, 8).expect("a backlog of 1 fills up");
+        assert!(
+            !queued.is_empty() && queued.len() < 8,
+            "{} queued",
+            queued.len()
+        );
+    }
+
+    #[test]
+    fn from_accepted_reads_what_the_peer_sent() {
+        let (listener, address) = loopback_listener();
+        let mut client = Client::connect(address);
+        let (server_side, peer) = accept(&listener, "the test's own client");
+        let mut server_side = Client::from_accepted(server_side, peer);
+        client.send(b"bye");
+        drop(client);
+        assert_eq!(server_side.read_to_end("the client's bytes"), b"bye");
+    }
+
+    #[test]
+    fn reset_makes_the_peer_see_connection_reset() {
+        let (listener, address) = loopback_listener();
+        let client = Client::connect(address);
+        let (mut server_side, _) = accept(&listener, "the test's own client");
+        client.reset();
+        let error = server_side
+            .read(&mut [0; 16])
+            .expect_err("the client aborted");
+        assert_eq!(error.kind(), io::ErrorKind::ConnectionReset);
     }
 
     #[test]

@@ -1,0 +1,64 @@
+//! Exercise 6: one IPv6 socket for IPv4 clients too.
+//!
+//! An IPv6 socket can also carry IPv4 connections when its `IPV6_V6ONLY`
+//! option is off. The kernel then shows each IPv4 address inside an IPv6
+//! one, an *IPv4-mapped* address: `::ffff:` followed by the four IPv4 bytes.
+//!
+//! ```text
+//! IPv4 client 127.0.0.1:51000  --->  IPv6 listener, only_v6(false)
+//!                                    accept() -> peer [::ffff:127.0.0.1]:51000
+//! ```
+//!
+//! A server listening on `[::]` this way serves both families with one
+//! socket. The tests stay on loopback, so they bind `[::ffff:127.0.0.1]`,
+//! the IPv4 loopback address as an IPv6 socket writes it.
+//!
+//! Edit `dual_stack_listener` and `unmapped`.
+
+use std::io;
+use std::net::{SocketAddr, SocketAddrV6, TcpListener};
+
+/// Creates an IPv6 TCP socket that accepts IPv4 clients too, binds it to
+/// `addr` and listens on it (a backlog of 128, as std uses).
+///
+/// Set `IPV6_V6ONLY` off explicitly (`set_only_v6(false)`) before binding:
+/// Linux defaults to dual stack (`net.ipv6.bindv6only = 0`, which an
+/// administrator can change), but Windows, FreeBSD and OpenBSD default to
+/// IPv6 only, and a server that relies on the default serves IPv4 clients on
+/// one system and refuses them on another.
+///
+/// # Errors
+///
+/// Any failure of the socket calls. In particular, binding an IPv4-mapped
+/// address such as `[::ffff:127.0.0.1]:0` fails with `InvalidInput` (EINVAL)
+/// on a socket that is IPv6 only.
+pub fn dual_stack_listener(addr: SocketAddrV6) -> io::Result<TcpListener> {
+    use socket2::{Domain, Protocol, Socket, Type};
+
+    let socket = Socket::new(Domain::IPV6, Type::STREAM, Some(Protocol::TCP))?;
+    // IPV6_V6ONLY must be set before bind(): the kernel decides at bind time
+    // whether this socket also takes the IPv4 side of the port.
+    socket.set_only_v6(false)?;
+    socket.bind(&SocketAddr::V6(addr).into())?;
+    socket.listen(128)?;
+    Ok(socket.into())
+}
+
+/// Turns an IPv4-mapped IPv6 address, such as `[::ffff:127.0.0.1]:51000`,
+/// back into the IPv4 address it stands for, `127.0.0.1:51000`; the port
+/// stays. Every other address, IPv4 or IPv6, is returned unchanged.
+///
+/// Use it on a dual-stack listener's peer addresses, so that logs and access
+/// rules see an IPv4 client as IPv4.
+pub fn unmapped(peer: SocketAddr) -> SocketAddr {
+    match peer {
+        // Only ::ffff:a.b.c.d is a mapped address. `Ipv6Addr::to_ipv4` would
+        // also convert the old "IPv4-compatible" form ::a.b.c.d, and so turn
+        // the IPv6 loopback ::1 into 0.0.0.1; `to_ipv4_mapped` does not.
+        SocketAddr::V6(v6) => match v6.ip().to_ipv4_mapped() {
+            Some(v4) => SocketAddr::from((v4, v6.port())),
+            None => peer,
+        },
+        SocketAddr::V4(_) => peer,
+    }
+}

@@ -1,0 +1,76 @@
+//! Exercise 4: a server that tells each client who it is.
+//!
+//! A TCP connection is identified by four values, the 4-tuple: the client's
+//! IP and port, and the server's IP and port. Both ends see the same tuple
+//! from opposite sides: what the client calls its local address, the server
+//! calls its peer address.
+//!
+//! ```text
+//! client 127.0.0.1:40804  ------------------>  server 127.0.0.1:7878
+//!        local_addr()                                 peer_addr() = 127.0.0.1:40804
+//! ```
+//!
+//! `whoami` answers every client with the address it sees the client at. Run
+//! it with `cargo run -p lesson1 --bin whoami`, then connect from another
+//! terminal with `nc 127.0.0.1 PORT` (the port is on its first line), and
+//! compare with what `ss -tn` lists.
+//!
+//! Edit `greeting` and `serve`; `src/bin/whoami.rs` is the program around
+//! them.
+
+use std::io::{self, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+
+/// The line `whoami` sends to a client it sees at `peer`: `you are ` and the
+/// address as [`SocketAddr`] displays it, then a newline. For example
+/// `"you are 127.0.0.1:40804\n"`, or `"you are [::1]:40804\n"` for IPv6.
+pub fn greeting(peer: SocketAddr) -> String {
+    format!("you are {peer}\n")
+}
+
+/// Accepts clients on `listener` forever, one after the other. To each it
+/// writes the [`greeting`] for the address the connection comes from (its
+/// peer address), then closes the connection.
+///
+/// The listener is bound by the caller, so a test can bind port 0 and the
+/// program can bind what `--listen` says.
+///
+/// # Errors
+///
+/// A failure with one client (it reset the connection before it could be
+/// greeted, the write failed) is printed to stderr, and the next client is
+/// served: one client must never take the server down. Only a failure of the
+/// listener itself ends `serve`, with that error.
+pub fn serve(listener: TcpListener) -> io::Result<()> {
+    loop {
+        // accept(2) takes the next connection from the listener's queue,
+        // where the kernel has already completed its handshake, and returns
+        // a new socket for it with the peer's address. The listening socket
+        // stays as it was, ready for the next client.
+        let (stream, peer) = match listener.accept() {
+            Ok(connection) => connection,
+            // Some systems report here a client that gave up while it waited
+            // in the queue. That is the client's problem, not the listener's.
+            Err(error) if error.kind() == io::ErrorKind::ConnectionAborted => {
+                eprintln!("whoami: a client left before it was accepted: {error}");
+                continue;
+            }
+            Err(error) => return Err(error),
+        };
+        if let Err(error) = greet(stream, peer) {
+            eprintln!("whoami: could not greet {peer}: {error}");
+        }
+    }
+}
+
+/// Writes the greeting to one client, then closes the connection.
+fn greet(mut stream: TcpStream, peer: SocketAddr) -> io::Result<()> {
+    // The 4-tuple seen from this side: `peer` is the client's address, the
+    // same value the client reads from its own local_addr(). Using the
+    // stream's local_addr() here would greet every client with the server's
+    // own address.
+    stream.write_all(greeting(peer).as_bytes())?;
+    // `stream` is dropped here: close(2) sends a FIN after the greeting, and
+    // the client reads end-of-file.
+    Ok(())
+}
