@@ -1,13 +1,13 @@
 //! `cargo xtask`: parse the command line, run one command, exit with
 //! 0 (everything asked for passed), 1 (something failed) or 2 (the command
-//! itself was wrong or could not run).
+//! itself was wrong or could not run); 130 after Ctrl-C.
 
 use clap::{Arg, ArgMatches, Command, value_parser};
 use std::process::ExitCode;
 use std::time::Duration;
 use xtask::course::{Course, UsageError};
 use xtask::style::Style;
-use xtask::test_run::RunOptions;
+use xtask::test_run::{Interrupted, RunOptions};
 use xtask::{check, list, verify};
 
 fn cli() -> Command {
@@ -53,6 +53,11 @@ fn main() -> ExitCode {
     match run(&matches) {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::from(1),
+        Err(error) if error.is::<Interrupted>() => {
+            eprintln!("{error}");
+            // The shell's convention for "ended by SIGINT".
+            ExitCode::from(130)
+        }
         Err(error) => {
             match error.downcast_ref::<UsageError>() {
                 Some(usage) => eprintln!("error: {usage}"),

@@ -17,6 +17,21 @@ use std::sync::{Arc, Mutex, mpsc};
 use std::thread;
 use std::time::{Duration, Instant};
 
+/// The user pressed Ctrl-C (or the runner got SIGTERM); the running tests
+/// were stopped.
+#[derive(Debug)]
+pub struct Interrupted {
+    pub stopped: usize,
+}
+
+impl std::fmt::Display for Interrupted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "interrupted: stopped {} running test(s)", self.stopped)
+    }
+}
+
+impl std::error::Error for Interrupted {}
+
 /// One test of one test executable.
 #[derive(Debug, Clone)]
 pub struct TestCase {
@@ -122,7 +137,10 @@ pub fn run_tests(cases: Vec<TestCase>, options: &RunOptions) -> Result<Vec<TestO
             for test in &running {
                 test.kill();
             }
-            bail!("interrupted: stopped {} running test(s)", running.len());
+            return Err(Interrupted {
+                stopped: running.len(),
+            }
+            .into());
         }
         let now = Instant::now();
         while let Some(position) = running

@@ -335,3 +335,104 @@ fn a_deleted_manifest_or_test_file_is_named_with_the_way_back() {
             "git checkout -- lessons/01-socket-basics/lesson.toml",
         ));
 }
+
+#[cfg(target_os = "linux")]
+#[test]
+fn ctrl_c_stops_the_runner_and_every_test_it_started() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+
+    let workspace = Workspace::copy();
+    workspace.edit("exercises/01-socket-basics/src/endpoint.rs", |text| {
+        text.replacen(
+            "todo!(\"match the port against the ranges listed on PortClass\")",
+            "loop {\n        std::thread::park();\n    }",
+            1,
+        )
+    });
+    let mut runner = std::process::Command::new(assert_cmd::cargo::cargo_bin!("xtask"))
+        .args(["check", "lesson1/1", "--deadline", "600"])
+        .current_dir(&workspace.root)
+        .env("CARGO_TARGET_DIR", shared_target_dir())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starting the runner");
+    // cargo's "Finished" line on stderr: the build is over and the tests
+    // start right after it.
+    let stderr = BufReader::new(runner.stderr.take().unwrap());
+    let mut lines = stderr.lines();
+    for line in lines.by_ref() {
+        if line
+            .expect("reading the runner's stderr")
+            .contains("Finished")
+        {
+            break;
+        }
+    }
+    let hanging_test =
+        || running_endpoint_tests().contains(&"classifies_ports_by_range".to_owned());
+    let started = Instant::now();
+    while !hanging_test() {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the hanging test never started"
+        );
+        std::thread::yield_now();
+    }
+
+    // SAFETY: sends SIGINT to a child process this test started.
+    unsafe { libc::kill(runner.id() as libc::pid_t, libc::SIGINT) };
+    let interrupted = Instant::now();
+    let status = loop {
+        if let Some(status) = runner.try_wait().expect("waiting for the runner") {
+            break status;
+        }
+        assert!(
+            interrupted.elapsed() < Duration::from_secs(10),
+            "the runner ignored Ctrl-C"
+        );
+        std::thread::yield_now();
+    };
+    assert_eq!(
+        status.code(),
+        Some(130),
+        "after Ctrl-C the runner exits with 130"
+    );
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    assert!(
+        rest.iter()
+            .any(|line| line.contains("interrupted: stopped")),
+        "{rest:?}"
+    );
+    assert_eq!(
+        running_endpoint_tests(),
+        Vec::<String>::new(),
+        "test processes outlived the runner"
+    );
+}
+
+/// The names of the lesson 1 endpoint tests whose processes run from the
+/// shared target directory (one test at a time uses it).
+#[cfg(target_os = "linux")]
+fn running_endpoint_tests() -> Vec<String> {
+    let target = shared_target_dir();
+    let mut tests = Vec::new();
+    for entry in fs::read_dir("/proc").expect("listing /proc").flatten() {
+        let Ok(cmdline) = fs::read(entry.path().join("cmdline")) else {
+            continue;
+        };
+        let args: Vec<String> = cmdline
+            .split(|byte| *byte == 0)
+            .map(|arg| String::from_utf8_lossy(arg).into_owned())
+            .collect();
+        let is_endpoint_test = args.first().is_some_and(|exe| {
+            exe.starts_with(&*target.to_string_lossy()) && exe.contains("/deps/endpoint-")
+        });
+        let exact = args.iter().position(|arg| arg == "--exact");
+        if let (true, Some(position)) = (is_endpoint_test, exact) {
+            tests.extend(args.get(position + 1).cloned());
+        }
+    }
+    tests
+}
