@@ -26,6 +26,9 @@ pub struct BuildRequest<'a> {
     pub test_targets: &'a [String],
     pub offline: bool,
     pub color: bool,
+    /// Keep the compiler's warnings about files in this folder (the
+    /// learner's crate); all other warnings are dropped.
+    pub warnings_from: Option<&'a Path>,
 }
 
 /// A test executable and the test target (test file stem) it was built from.
@@ -38,7 +41,9 @@ pub struct TestExecutable {
 }
 
 pub enum BuildOutcome {
-    Built(Vec<TestExecutable>),
+    /// The test executables, and the compiler's warnings (rendered) about
+    /// the code in `BuildRequest::warnings_from`.
+    Built(Vec<TestExecutable>, Vec<String>),
     /// The code does not compile; holds the compiler's errors as rustc renders them.
     CompileErrors(String),
 }
@@ -76,6 +81,7 @@ pub fn build_tests(request: &BuildRequest) -> Result<BuildOutcome> {
     let stdout = child.stdout.take().context("cargo's stdout is piped")?;
     let mut executables = Vec::new();
     let mut errors = Vec::new();
+    let mut warnings: Vec<String> = Vec::new();
     for line in BufReader::new(stdout).lines() {
         let line =
             line.with_context(|| format!("reading cargo's output while building {described}"))?;
@@ -86,6 +92,20 @@ pub fn build_tests(request: &BuildRequest) -> Result<BuildOutcome> {
             Some("compiler-message") if message["message"]["level"] == "error" => {
                 if let Some(rendered) = message["message"]["rendered"].as_str() {
                     errors.push(rendered.to_owned());
+                }
+            }
+            Some("compiler-message") if message["message"]["level"] == "warning" => {
+                let about_watched_code = request.warnings_from.is_some_and(|dir| {
+                    message["target"]["src_path"]
+                        .as_str()
+                        .is_some_and(|src| Path::new(src).starts_with(dir))
+                });
+                if let (true, Some(rendered)) =
+                    (about_watched_code, message["message"]["rendered"].as_str())
+                {
+                    if !warnings.iter().any(|seen| seen == rendered) {
+                        warnings.push(rendered.to_owned());
+                    }
                 }
             }
             Some("compiler-artifact") if is_test_artifact(&message) => {
@@ -116,7 +136,7 @@ pub fn build_tests(request: &BuildRequest) -> Result<BuildOutcome> {
     if !status.success() {
         bail!("cargo could not build {described} ({status}); its messages are above");
     }
-    Ok(BuildOutcome::Built(executables))
+    Ok(BuildOutcome::Built(executables, warnings))
 }
 
 fn is_test_artifact(message: &serde_json::Value) -> bool {

@@ -112,6 +112,7 @@ fn run_selection(
         only_tests: None,
         offline: false,
         color: style.color,
+        show_warnings: true,
         run,
     })
 }
@@ -119,7 +120,7 @@ fn run_selection(
 fn all_passed(results: &LessonResults) -> bool {
     match results {
         LessonResults::CompileErrors(_) => false,
-        LessonResults::Ran(exercises) => exercises.iter().all(ExerciseResults::passed),
+        LessonResults::Ran(ran) => ran.exercises.iter().all(ExerciseResults::passed),
     }
 }
 
@@ -139,8 +140,8 @@ fn record(
                 progress.record(&lesson.handle(), &exercise.id, Status::Failing);
             }
         }
-        LessonResults::Ran(exercises) => {
-            for result in exercises {
+        LessonResults::Ran(ran) => {
+            for result in &ran.exercises {
                 let status = if result.passed() {
                     Status::Passed
                 } else {
@@ -172,7 +173,7 @@ fn print_report(course: &Course, selection: Selection, results: &LessonResults, 
     );
     println!();
 
-    let exercises = match results {
+    let ran = match results {
         LessonResults::CompileErrors(errors) => {
             println!(
                 "{} The code in {exercise_crate} does not compile yet, so no test could run. The compiler says:\n",
@@ -187,12 +188,14 @@ fn print_report(course: &Course, selection: Selection, results: &LessonResults, 
             );
             return;
         }
-        LessonResults::Ran(exercises) => exercises,
+        LessonResults::Ran(ran) => ran,
     };
+    let exercises = &ran.exercises;
 
     for result in exercises {
         print_exercise_line(lesson, result, style);
     }
+    print_warnings(&ran.warnings, style);
     let earned: u32 = exercises
         .iter()
         .filter(|result| result.passed())
@@ -207,6 +210,31 @@ fn print_report(course: &Course, selection: Selection, results: &LessonResults, 
     match exercises.iter().find(|result| !result.passed()) {
         Some(failing) => print_first_failure(lesson, &exercise_crate, failing, style),
         None => print_success_next_step(course, selection, style),
+    }
+}
+
+/// The compiler's warnings about the learner's code: often the clue
+/// (an unused `Result`, a variable never read). The first few, in full.
+fn print_warnings(warnings: &[String], style: Style) {
+    const SHOWN: usize = 3;
+    if warnings.is_empty() {
+        return;
+    }
+    println!();
+    println!(
+        "  {} the compiler has {} warning(s) about your code{}:",
+        style.yellow("!"),
+        warnings.len(),
+        if warnings.len() > SHOWN {
+            format!(", the first {SHOWN}")
+        } else {
+            String::new()
+        }
+    );
+    for warning in warnings.iter().take(SHOWN) {
+        for line in warning.trim_end().lines() {
+            println!("    {line}");
+        }
     }
 }
 

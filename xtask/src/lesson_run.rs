@@ -11,7 +11,13 @@ use std::path::Path;
 pub enum LessonResults {
     /// The crate does not compile; the compiler's errors, rendered.
     CompileErrors(String),
-    Ran(Vec<ExerciseResults>),
+    Ran(Ran),
+}
+
+pub struct Ran {
+    pub exercises: Vec<ExerciseResults>,
+    /// The compiler's warnings about the learner's code, rendered.
+    pub warnings: Vec<String>,
 }
 
 pub struct ExerciseResults {
@@ -54,6 +60,8 @@ pub struct LessonRunRequest<'a> {
     pub only_tests: Option<&'a [String]>,
     pub offline: bool,
     pub color: bool,
+    /// Collect the compiler's warnings about the learner's crate.
+    pub show_warnings: bool,
     pub run: &'a RunOptions,
 }
 
@@ -95,10 +103,11 @@ pub fn run_lesson(request: &LessonRunRequest) -> Result<LessonResults> {
         test_targets: &test_targets,
         offline: request.offline,
         color: request.color,
+        warnings_from: request.show_warnings.then_some(exercise_crate.as_path()),
     };
-    let executables = match build_tests(&build)? {
+    let (executables, warnings) = match build_tests(&build)? {
         BuildOutcome::CompileErrors(errors) => return Ok(LessonResults::CompileErrors(errors)),
-        BuildOutcome::Built(executables) => executables,
+        BuildOutcome::Built(executables, warnings) => (executables, warnings),
     };
 
     let mut cases = Vec::new();
@@ -137,5 +146,8 @@ pub fn run_lesson(request: &LessonRunRequest) -> Result<LessonResults> {
             result.outcomes.push(outcome);
         }
     }
-    Ok(LessonResults::Ran(results))
+    Ok(LessonResults::Ran(Ran {
+        exercises: results,
+        warnings,
+    }))
 }

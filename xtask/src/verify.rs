@@ -82,6 +82,7 @@ fn verify_lesson(
             only_tests: None,
             offline: false,
             color: style.color,
+            show_warnings: false,
             run,
         })
     };
@@ -93,8 +94,8 @@ fn verify_lesson(
                 "{handle}: the untouched stubs do not compile:\n{errors}"
             ));
         }
-        LessonResults::Ran(exercises) => {
-            for result in exercises {
+        LessonResults::Ran(ran) => {
+            for result in ran.exercises {
                 let exercise = &lesson.exercises[result.exercise];
                 let count = result.outcomes.len();
                 if !TESTS_PER_EXERCISE.contains(&count) {
@@ -133,8 +134,8 @@ fn verify_lesson(
                 "{handle}: the reference solution does not compile:\n{errors}"
             ));
         }
-        LessonResults::Ran(exercises) => {
-            for result in exercises {
+        LessonResults::Ran(ran) => {
+            for result in ran.exercises {
                 let exercise = &lesson.exercises[result.exercise];
                 for outcome in result
                     .outcomes
@@ -199,6 +200,7 @@ fn verify_known_bad(
             only_tests: Some(std::slice::from_ref(&variant.caught_by)),
             offline: true,
             color: style.color,
+            show_warnings: false,
             run,
         })?;
         let outcome = match &results {
@@ -208,9 +210,10 @@ fn verify_known_bad(
                 ));
                 continue;
             }
-            LessonResults::Ran(exercises) => {
-                exercises.first().and_then(|result| result.outcomes.first())
-            }
+            LessonResults::Ran(ran) => ran
+                .exercises
+                .first()
+                .and_then(|result| result.outcomes.first()),
         };
         let Some(outcome) = outcome else {
             problems.push(format!(

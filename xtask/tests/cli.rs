@@ -436,3 +436,25 @@ fn running_endpoint_tests() -> Vec<String> {
     }
     tests
 }
+
+#[test]
+fn compiler_warnings_about_the_learners_code_are_shown() {
+    let workspace = Workspace::copy();
+    workspace.edit("exercises/01-socket-basics/src/endpoint.rs", |text| {
+        text.replacen(
+            "use std::fmt;",
+            "use std::collections::HashMap;\nuse std::fmt;",
+            1,
+        )
+    });
+    workspace
+        .xtask(&["check", "lesson1/1"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "the compiler has 1 warning(s) about your code",
+        ))
+        .stdout(predicate::str::contains(
+            "unused import: `std::collections::HashMap`",
+        ));
+}
