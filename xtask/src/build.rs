@@ -102,10 +102,9 @@ pub fn build_tests(request: &BuildRequest) -> Result<BuildOutcome> {
                 });
                 if let (true, Some(rendered)) =
                     (about_watched_code, message["message"]["rendered"].as_str())
+                    && !warnings.iter().any(|seen| seen == rendered)
                 {
-                    if !warnings.iter().any(|seen| seen == rendered) {
-                        warnings.push(rendered.to_owned());
-                    }
+                    warnings.push(rendered.to_owned());
                 }
             }
             Some("compiler-artifact") if is_test_artifact(&message) => {

@@ -40,7 +40,14 @@ impl Workspace {
         if root.exists() {
             fs::remove_dir_all(&root).expect("clearing an old copy");
         }
-        copy_tree(course_root(), &root);
+        for file in course_files() {
+            let target = root.join(&file);
+            fs::create_dir_all(target.parent().expect("a file has a folder"))
+                .expect("creating a folder of the copy");
+            // fs::copy gives fresh modification times: cargo never mistakes
+            // a copy for an older build.
+            fs::copy(course_root().join(&file), &target).expect("copying a file of the course");
+        }
         Workspace { root, _lock: lock }
     }
 
@@ -75,9 +82,32 @@ impl Drop for Workspace {
     }
 }
 
-fn copy_tree(from: &Path, to: &Path) {
-    fs::create_dir_all(to).expect("creating a folder of the copy");
-    for entry in fs::read_dir(from).expect("listing the course") {
+/// The course's files, relative to its root: the ones git tracks, as they
+/// are in the working tree (so that untracked work in progress beside the
+/// checkout stays out of the tests), or every file when there is no git.
+fn course_files() -> Vec<PathBuf> {
+    let tracked = std::process::Command::new("git")
+        .args(["ls-files", "-z"])
+        .current_dir(course_root())
+        .output();
+    match tracked {
+        Ok(output) if output.status.success() => output
+            .stdout
+            .split(|byte| *byte == 0)
+            .filter(|name| !name.is_empty())
+            .map(|name| PathBuf::from(String::from_utf8_lossy(name).into_owned()))
+            .filter(|file| course_root().join(file).is_file())
+            .collect(),
+        _ => {
+            let mut files = Vec::new();
+            collect_files(course_root(), Path::new(""), &mut files);
+            files
+        }
+    }
+}
+
+fn collect_files(root: &Path, relative: &Path, files: &mut Vec<PathBuf>) {
+    for entry in fs::read_dir(root.join(relative)).expect("listing the course") {
         let entry = entry.expect("listing the course");
         let name = entry.file_name();
         if [".git", "target", ".netlings"]
@@ -86,14 +116,24 @@ fn copy_tree(from: &Path, to: &Path) {
         {
             continue;
         }
-        let target = to.join(&name);
+        let path = relative.join(&name);
         if entry.file_type().expect("reading a file type").is_dir() {
-            copy_tree(&entry.path(), &target);
+            collect_files(root, &path, files);
         } else {
-            // fs::copy gives fresh modification times: cargo never mistakes
-            // a copy for an older build.
-            fs::copy(entry.path(), &target).expect("copying a file of the course");
+            files.push(path);
         }
+    }
+}
+
+/// Copies the files of one folder over another, as a learner copying the
+/// reference solution's `src/` over their own would.
+fn copy_over(from: &Path, to: &Path) {
+    let mut files = Vec::new();
+    collect_files(from, Path::new(""), &mut files);
+    for file in files {
+        fs::create_dir_all(to.join(&file).parent().expect("a file has a folder"))
+            .expect("creating a folder");
+        fs::copy(from.join(&file), to.join(&file)).expect("copying a file");
     }
 }
 
@@ -133,7 +173,7 @@ fn check_on_the_stubs_fails_and_names_the_file_to_edit() {
 #[test]
 fn check_passes_once_the_solution_is_copied_over_the_stubs() {
     let workspace = Workspace::copy();
-    copy_tree(
+    copy_over(
         &workspace.path("solutions/01-socket-basics/src"),
         &workspace.path("exercises/01-socket-basics/src"),
     );
