@@ -205,7 +205,10 @@ fn print_report(course: &Course, selection: Selection, results: &LessonResults, 
         .iter()
         .map(|result| lesson.exercises[result.exercise].points)
         .sum();
-    println!("\n  Points: {earned}/{possible}");
+    println!(
+        "\n  Points: {earned}/{possible} {}",
+        style.dim("(an exercise scores once all of its tests pass)")
+    );
 
     match exercises.iter().find(|result| !result.passed()) {
         Some(failing) => print_first_failure(lesson, &exercise_crate, failing, style),
@@ -253,22 +256,28 @@ fn print_exercise_line(lesson: &Lesson, result: &ExerciseResults, style: Style) 
     };
     let points = if result.passed() { exercise.points } else { 0 };
     let tests = format!("{}/{} tests", result.count_passed(), result.outcomes.len());
-    let id = format!("{}/{} {}", lesson.handle(), exercise.number, exercise.id);
+    let label = lesson.exercise_label(exercise);
+    let (label_width, title_width) = lesson.column_widths();
     println!(
-        "  {mark} {id:<22} {:<40} {tests:>10}  {points:>3}/{} points",
+        "  {mark} {label:<label_width$}  {:<title_width$}  {tests:>11}  {points:>3}/{} points",
         exercise.title, exercise.points
     );
-    for outcome in result
-        .outcomes
-        .iter()
-        .filter(|outcome| outcome.verdict == Verdict::Timeout)
-    {
-        println!(
-            "      {} test {} never finished: stopped after {:.0?}",
-            style.yellow("⏱"),
-            outcome.case.name,
-            outcome.duration
-        );
+    // Once some tests pass, name the ones still failing; an exercise not
+    // started yet would only list every test.
+    let started = result.count_passed() > 0;
+    for outcome in &result.outcomes {
+        match outcome.verdict {
+            Verdict::Timeout => println!(
+                "      {} test {} never finished: stopped after {:.0?}",
+                style.yellow("⏱"),
+                outcome.case.name,
+                outcome.duration
+            ),
+            Verdict::Fail { .. } if started => {
+                println!("      {} test {} fails", style.red("✗"), outcome.case.name)
+            }
+            _ => {}
+        }
     }
 }
 
@@ -307,10 +316,12 @@ fn print_first_failure(
             exercise.test.display()
         ),
     }
-    if let Some(nudge) = exercise.hints.first() {
-        println!();
-        println!("  {} {nudge}", style.bold("Hint:"));
-    }
+    println!();
+    println!(
+        "  Stuck? `cargo xtask hint {}/{}` gives a hint, one more each time.",
+        lesson.handle(),
+        exercise.number
+    );
     println!();
     println!(
         "{} open {file}, read the doc comments and the lesson text, make this test pass, then run \

@@ -226,6 +226,25 @@ impl Lesson {
         format!("lesson{}-solution", self.number)
     }
 
+    /// `lesson1/2 resolve`: how reports name an exercise.
+    pub fn exercise_label(&self, exercise: &Exercise) -> String {
+        format!("{}/{} {}", self.handle(), exercise.number, exercise.id)
+    }
+
+    /// The widths of the label and title columns in a table of this
+    /// lesson's exercises, so that every row lines up.
+    pub fn column_widths(&self) -> (usize, usize) {
+        let label = self
+            .exercises
+            .iter()
+            .map(|exercise| self.exercise_label(exercise).chars().count());
+        let title = self
+            .exercises
+            .iter()
+            .map(|exercise| exercise.title.chars().count());
+        (label.max().unwrap_or(0), title.max().unwrap_or(0))
+    }
+
     pub fn total_points(&self) -> u32 {
         self.exercises.iter().map(|exercise| exercise.points).sum()
     }

@@ -5,7 +5,7 @@
 //! - [`build`]: `cargo test --no-run`, read as JSON;
 //! - [`test_run`]: one process per test, in parallel, with deadlines;
 //! - [`lesson_run`]: build a lesson's crate and run some of its exercises;
-//! - [`check`], [`list`], [`verify`]: the commands;
+//! - [`check`], [`hint`], [`list`], [`verify`]: the commands;
 //! - [`known_bad`]: wrong answers kept beside each solution, for `verify`;
 //! - [`progress`]: what passed at the last check;
 //! - [`style`]: colour or not.
@@ -14,6 +14,7 @@ pub mod build;
 pub mod check;
 pub mod conventions;
 pub mod course;
+pub mod hint;
 pub mod known_bad;
 pub mod lesson_run;
 pub mod list;

@@ -23,6 +23,7 @@ pub fn list(course: &Course, style: Style) {
             style.bold(&lesson.title),
             style.dim(&format!("lessons/{}/README.md", lesson.folder))
         );
+        let (label_width, title_width) = lesson.column_widths();
         for exercise in &lesson.exercises {
             let status = progress.status(&lesson.handle(), &exercise.id);
             let (mark, words) = match status {
@@ -36,9 +37,9 @@ pub fn list(course: &Course, style: Style) {
             }
             possible += exercise.points;
             total += 1;
-            let id = format!("{}/{} {}", lesson.handle(), exercise.number, exercise.id);
+            let label = lesson.exercise_label(exercise);
             println!(
-                "  {mark} {id:<22} {:<40} {:>3} points  {}",
+                "  {mark} {label:<label_width$}  {:<title_width$}  {:>3} points  {}",
                 exercise.title,
                 exercise.points,
                 style.dim(words)

@@ -8,7 +8,7 @@ use std::time::Duration;
 use xtask::course::{Course, UsageError};
 use xtask::style::Style;
 use xtask::test_run::{Interrupted, RunOptions};
-use xtask::{check, list, verify};
+use xtask::{check, hint, list, verify};
 
 fn cli() -> Command {
     let deadline = Arg::new("deadline")
@@ -29,6 +29,16 @@ fn cli() -> Command {
                     "lesson1, 1, 01 or socket-basics; one exercise: lesson1/2 or lesson1/resolve",
                 ))
                 .arg(deadline.clone()),
+        )
+        .subcommand(
+            Command::new("hint")
+                .about("The next hint for an exercise, one more each time you ask")
+                .arg(
+                    Arg::new("lesson")
+                        .value_name("LESSON/EXERCISE")
+                        .required(true)
+                        .help("lesson1/2 or lesson1/resolve; a lesson alone means its first unfinished exercise"),
+                ),
         )
         .subcommand(
             Command::new("verify")
@@ -90,6 +100,7 @@ fn run(matches: &ArgMatches) -> anyhow::Result<bool> {
         }
         "check" => check::check(&course, lesson, &run_options(), style),
         "verify" => verify::verify(&course, lesson, &run_options(), style),
+        "hint" => hint::hint(&course, lesson.expect("clap requires it"), style),
         other => unreachable!("clap accepted an unknown command {other}"),
     }
 }

@@ -1,4 +1,5 @@
-//! The learner's progress: which exercises passed at their last check.
+//! The learner's progress: which exercises passed at their last check, and
+//! how many hints of each the learner has seen.
 //!
 //! Kept in `.netlings/progress.toml` (ignored by git), keyed by lesson handle
 //! and exercise id so that new lessons pulled later keep it valid. The tests
@@ -18,9 +19,19 @@ pub enum Status {
     Failing,
 }
 
+/// What the runner remembers of one exercise.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct ExerciseProgress {
+    /// The verdict of its last check, if it was ever checked.
+    status: Option<Status>,
+    /// How many of its hints the learner has seen.
+    hints_seen: usize,
+}
+
 #[derive(Debug, Default)]
 pub struct Progress {
-    lessons: BTreeMap<String, BTreeMap<String, Status>>,
+    /// Keyed by lesson handle, then exercise id.
+    lessons: BTreeMap<String, BTreeMap<String, ExerciseProgress>>,
 }
 
 pub struct Loaded {
@@ -59,7 +70,7 @@ impl Progress {
             None => Loaded {
                 progress: Progress::default(),
                 problem: Some(format!(
-                    "{} is not valid; the next check rebuilds it",
+                    "{} is not valid; starting afresh (the next check records your progress again)",
                     path.display()
                 )),
             },
@@ -70,29 +81,56 @@ impl Progress {
         let table: toml::Table = text.parse().ok()?;
         let mut lessons = BTreeMap::new();
         for (lesson, exercises) in table {
-            let mut statuses = BTreeMap::new();
-            for (exercise, status) in exercises.as_table()? {
-                let status = match status.as_str()? {
-                    "passed" => Status::Passed,
-                    "failing" => Status::Failing,
-                    _ => return None,
+            let mut entries = BTreeMap::new();
+            for (exercise, fields) in exercises.as_table()? {
+                let fields = fields.as_table()?;
+                let status = match fields.get("status").map(toml::Value::as_str) {
+                    None => None,
+                    Some(Some("passed")) => Some(Status::Passed),
+                    Some(Some("failing")) => Some(Status::Failing),
+                    Some(_) => return None,
                 };
-                statuses.insert(exercise.clone(), status);
+                let hints_seen = match fields.get("hints_seen") {
+                    None => 0,
+                    Some(value) => usize::try_from(value.as_integer()?).ok()?,
+                };
+                entries.insert(exercise.clone(), ExerciseProgress { status, hints_seen });
             }
-            lessons.insert(lesson, statuses);
+            lessons.insert(lesson, entries);
         }
         Some(Progress { lessons })
     }
 
-    pub fn status(&self, lesson: &str, exercise: &str) -> Option<Status> {
-        self.lessons.get(lesson)?.get(exercise).copied()
-    }
-
-    pub fn record(&mut self, lesson: &str, exercise: &str, status: Status) {
+    fn entry(&mut self, lesson: &str, exercise: &str) -> &mut ExerciseProgress {
         self.lessons
             .entry(lesson.to_owned())
             .or_default()
-            .insert(exercise.to_owned(), status);
+            .entry(exercise.to_owned())
+            .or_default()
+    }
+
+    fn get(&self, lesson: &str, exercise: &str) -> ExerciseProgress {
+        self.lessons
+            .get(lesson)
+            .and_then(|exercises| exercises.get(exercise))
+            .copied()
+            .unwrap_or_default()
+    }
+
+    pub fn status(&self, lesson: &str, exercise: &str) -> Option<Status> {
+        self.get(lesson, exercise).status
+    }
+
+    pub fn record(&mut self, lesson: &str, exercise: &str, status: Status) {
+        self.entry(lesson, exercise).status = Some(status);
+    }
+
+    pub fn hints_seen(&self, lesson: &str, exercise: &str) -> usize {
+        self.get(lesson, exercise).hints_seen
+    }
+
+    pub fn record_hints_seen(&mut self, lesson: &str, exercise: &str, seen: usize) {
+        self.entry(lesson, exercise).hints_seen = seen;
     }
 
     /// Writes the file (through a temporary file and a rename, so that an
@@ -101,23 +139,29 @@ impl Progress {
         let path = Progress::path(course);
         let mut table = toml::Table::new();
         for (lesson, exercises) in &self.lessons {
-            let statuses = exercises
-                .iter()
-                .map(|(exercise, status)| {
+            let mut lesson_table = toml::Table::new();
+            for (exercise, progress) in exercises {
+                let mut fields = toml::Table::new();
+                if let Some(status) = progress.status {
                     let status = match status {
                         Status::Passed => "passed",
                         Status::Failing => "failing",
                     };
-                    (exercise.clone(), toml::Value::from(status))
-                })
-                .collect::<toml::Table>();
-            table.insert(lesson.clone(), toml::Value::Table(statuses));
+                    fields.insert("status".into(), status.into());
+                }
+                if progress.hints_seen > 0 {
+                    let seen = i64::try_from(progress.hints_seen).unwrap_or(i64::MAX);
+                    fields.insert("hints_seen".into(), seen.into());
+                }
+                lesson_table.insert(exercise.clone(), toml::Value::Table(fields));
+            }
+            table.insert(lesson.clone(), toml::Value::Table(lesson_table));
         }
         let dir = path.parent().context("the progress file has a folder")?;
         fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
         let temporary = path.with_extension("toml.tmp");
         let text = format!(
-            "# Written by `cargo xtask check`; safe to delete, the next check rebuilds it.\n{table}"
+            "# Written by `cargo xtask`: your progress. Safe to delete; checks rebuild it.\n{table}"
         );
         fs::write(&temporary, text).with_context(|| format!("writing {}", temporary.display()))?;
         fs::rename(&temporary, &path).with_context(|| format!("writing {}", path.display()))
@@ -129,13 +173,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn parse_rejects_garbage_and_reads_statuses() {
+    fn parse_rejects_garbage_and_reads_statuses_and_hints() {
         assert!(Progress::parse("not = [toml").is_none());
-        assert!(Progress::parse("[lesson1]\nendpoint = \"maybe\"").is_none());
-        let progress =
-            Progress::parse("[lesson1]\nendpoint = \"passed\"\nresolve = \"failing\"").unwrap();
+        assert!(Progress::parse("[lesson1.endpoint]\nstatus = \"maybe\"").is_none());
+        let progress = Progress::parse(
+            "[lesson1.endpoint]\nstatus = \"passed\"\n[lesson1.resolve]\nstatus = \"failing\"\nhints_seen = 2",
+        )
+        .unwrap();
         assert_eq!(progress.status("lesson1", "endpoint"), Some(Status::Passed));
         assert_eq!(progress.status("lesson1", "resolve"), Some(Status::Failing));
+        assert_eq!(progress.hints_seen("lesson1", "resolve"), 2);
         assert_eq!(progress.status("lesson2", "endpoint"), None);
     }
 }

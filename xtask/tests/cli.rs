@@ -167,6 +167,9 @@ fn check_on_the_stubs_fails_and_names_the_file_to_edit() {
             "Edit exercises/01-socket-basics/src/endpoint.rs",
         ))
         .stdout(predicate::str::contains("not yet implemented"))
+        .stdout(predicate::str::contains(
+            "Stuck? `cargo xtask hint lesson1/1`",
+        ))
         .stdout(predicate::str::contains("cargo xtask check lesson1/1"));
 }
 
@@ -343,9 +346,7 @@ fn a_corrupt_progress_file_is_reported_and_ignored() {
         .xtask(&["list"])
         .assert()
         .code(0)
-        .stderr(predicate::str::contains(
-            "is not valid; the next check rebuilds it",
-        ))
+        .stderr(predicate::str::contains("is not valid; starting afresh"))
         .stdout(predicate::str::contains("not checked yet"));
 }
 
@@ -497,4 +498,37 @@ fn compiler_warnings_about_the_learners_code_are_shown() {
         .stdout(predicate::str::contains(
             "unused import: `std::collections::HashMap`",
         ));
+}
+
+#[test]
+fn hint_shows_one_more_hint_each_time_and_says_when_there_are_no_more() {
+    let workspace = Workspace::copy();
+    let hint = |expected_count: usize, closing: &str| {
+        workspace
+            .xtask(&["hint", "lesson1/endpoint"])
+            .assert()
+            .code(0)
+            .stdout(predicate::function(move |out: &str| {
+                out.matches("Hint ").count() == expected_count
+            }))
+            .stdout(predicate::str::contains(closing.to_owned()));
+    };
+    hint(1, "`cargo xtask hint lesson1/1` shows the next one");
+    hint(2, "`cargo xtask hint lesson1/1` shows the next one");
+    hint(
+        3,
+        "That was the last hint: the next step is the code itself.",
+    );
+    hint(
+        3,
+        "That was the last hint. The doc comments in exercises/01-socket-basics/src/endpoint.rs",
+    );
+    workspace
+        .xtask(&["hint", "lesson1/99"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "lesson lesson1 has no exercise \"99\"",
+        ));
+    workspace.xtask(&["hint"]).assert().code(2);
 }

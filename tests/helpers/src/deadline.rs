@@ -7,7 +7,8 @@
 //! `recv_timeout` on the test's thread. If the step panics, its panic is
 //! re-raised on the test's thread with the original message; if it overruns,
 //! the test fails with a message that says what it was waiting for. The
-//! stuck thread is abandoned, and ends with the test process.
+//! stuck thread is abandoned, and ends with the test process. Failures are
+//! reported at the test's line (`#[track_caller]`), not inside the helper.
 
 use std::future::Future;
 use std::panic;
@@ -25,6 +26,7 @@ pub const STEP: Duration = Duration::from_secs(5);
 ///
 /// `waiting_for` completes the sentence "waited 5s for ...", for example
 /// `"serve() to answer the first client"`.
+#[track_caller]
 pub fn within<T, F>(limit: Duration, waiting_for: &str, step: F) -> T
 where
     T: Send + 'static,
@@ -48,6 +50,7 @@ where
 /// The future is built on the new thread, so it does not need to be `Send`.
 /// Use it instead of `#[tokio::test]`: this deadline still fires when the code
 /// under test blocks the runtime's only thread.
+#[track_caller]
 pub fn within_async<T, Fut, Make>(limit: Duration, waiting_for: &str, make: Make) -> T
 where
     T: Send + 'static,
@@ -78,6 +81,7 @@ where
     )
 }
 
+#[track_caller]
 fn wait_for<T>(
     outcome: mpsc::Receiver<thread::Result<T>>,
     limit: Duration,
@@ -89,8 +93,8 @@ fn wait_for<T>(
         Ok(Err(panic_payload)) => panic::resume_unwind(panic_payload),
         Err(_) => panic!(
             "deadline: waited {limit:?} for {waiting_for}, and it never finished. \
-             Something is blocked forever: a read with no data coming, an accept \
-             with no client, or a loop with no way out.{extra_advice}"
+             Something is blocked: a read with no data coming, an accept with no \
+             client, a connect with no answer, or a loop with no way out.{extra_advice}"
         ),
     }
 }

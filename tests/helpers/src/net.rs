@@ -108,10 +108,13 @@ pub fn fill_accept_queue(address: SocketAddr, at_most: usize) -> Option<Vec<TcpS
 ///
 /// `waiting_for` completes "waited 5s for ...", for example
 /// `"the probe to connect"`.
+#[track_caller]
 pub fn accept(listener: &TcpListener, waiting_for: &str) -> (TcpStream, SocketAddr) {
     let listener = listener.try_clone().expect("cloning the listener's handle");
-    within(STEP, waiting_for, move || listener.accept())
-        .unwrap_or_else(|error| panic!("accept() failed: {error}: {}", likely_cause(&error)))
+    match within(STEP, waiting_for, move || listener.accept()) {
+        Ok(accepted) => accepted,
+        Err(error) => panic!("accept() failed: {error}: {}", likely_cause(&error)),
+    }
 }
 
 /// The test's side of a TCP conversation with the code under test. Every
@@ -125,13 +128,15 @@ pub struct Client {
 
 impl Client {
     /// Connects to `server`, or fails the test saying why.
+    #[track_caller]
     pub fn connect(server: SocketAddr) -> Client {
-        let stream = TcpStream::connect_timeout(&server, STEP).unwrap_or_else(|error| {
-            panic!(
+        let stream = match TcpStream::connect_timeout(&server, STEP) {
+            Ok(stream) => stream,
+            Err(error) => panic!(
                 "the test could not connect to {server}: {error}. Likely cause: {}",
                 likely_cause(&error)
-            )
-        });
+            ),
+        };
         Client {
             reader: BufReader::new(stream),
             server,
@@ -174,6 +179,7 @@ impl Client {
     }
 
     /// Sends all of `bytes`, or fails the test saying why.
+    #[track_caller]
     pub fn send(&mut self, bytes: &[u8]) {
         let stream = self.reader.get_mut();
         stream
@@ -194,6 +200,7 @@ impl Client {
     /// the server closes, fails or stays silent before the newline.
     ///
     /// `waiting_for` completes "waited 5s for ...".
+    #[track_caller]
     pub fn read_line(&mut self, waiting_for: &str) -> String {
         let mut line = Vec::new();
         let outcome = self.read_until_deadline(waiting_for, |reader| {
@@ -203,12 +210,13 @@ impl Client {
         match outcome {
             Ok(()) if line.ends_with(b"\n") => {
                 line.pop();
-                String::from_utf8(line).unwrap_or_else(|error| {
-                    panic!(
+                match String::from_utf8(line) {
+                    Ok(line) => line,
+                    Err(error) => panic!(
                         "{waiting_for}: the line is not UTF-8: {}",
                         printable(error.as_bytes())
-                    )
-                })
+                    ),
+                }
             }
             Ok(()) => panic!(
                 "while waiting for {waiting_for}, {} closed the connection (EOF) after sending {} \
@@ -223,6 +231,7 @@ impl Client {
 
     /// Reads until the server closes the connection and returns everything
     /// it sent, failing the test if it stays open past the deadline.
+    #[track_caller]
     pub fn read_to_end(&mut self, waiting_for: &str) -> Vec<u8> {
         let mut received = Vec::new();
         let outcome = self.read_until_deadline(waiting_for, |reader| {
@@ -274,6 +283,7 @@ impl Client {
         }
     }
 
+    #[track_caller]
     fn fail_reading(&self, waiting_for: &str, received: &[u8], error: &io::Error) -> ! {
         panic!(
             "while waiting for {waiting_for}, reading from {} failed: {error}. Received so far: {}{}. \

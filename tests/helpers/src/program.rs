@@ -26,19 +26,23 @@ impl Program {
     /// Starts `executable` with `args` and waits (up to [`STEP`]) for its
     /// `listening on ADDR` line. In a test, pass `env!("CARGO_BIN_EXE_name")`
     /// and `["--listen", "127.0.0.1:0"]`.
+    #[track_caller]
     pub fn start(executable: &str, args: &[&str]) -> Program {
         let name = executable
             .rsplit(['/', '\\'])
             .next()
             .unwrap_or(executable)
             .to_owned();
-        let mut child = Command::new(executable)
+        let spawned = Command::new(executable)
             .args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
-            .spawn()
-            .unwrap_or_else(|error| panic!("the test could not start {executable}: {error}"));
+            .spawn();
+        let mut child = match spawned {
+            Ok(child) => child,
+            Err(error) => panic!("the test could not start {executable}: {error}"),
+        };
 
         let stderr = Arc::new(Mutex::new(Vec::new()));
         let mut child_stderr = child.stderr.take().expect("stderr is piped");
@@ -96,6 +100,7 @@ impl Program {
         self.address
     }
 
+    #[track_caller]
     fn parse_listening_line(&self, line: &str) -> SocketAddr {
         let Some(address) = line.strip_prefix("listening on ") else {
             panic!(
@@ -103,12 +108,13 @@ impl Program {
                 self.name
             )
         };
-        let address: SocketAddr = address.trim().parse().unwrap_or_else(|error| {
-            panic!(
+        let address: SocketAddr = match address.trim().parse() {
+            Ok(address) => address,
+            Err(error) => panic!(
                 "{} printed {line:?}, but {address:?} is not an IP:port address: {error}",
                 self.name
-            )
-        });
+            ),
+        };
         assert_ne!(
             address.port(),
             0,
