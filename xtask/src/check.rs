@@ -33,6 +33,29 @@ pub fn check(
     Ok(passed)
 }
 
+/// Whether one exercise passes right now, without printing a report; the
+/// verdict is recorded in the learner's progress.
+pub fn passes_now(
+    course: &Course,
+    selection: Selection,
+    run: &RunOptions,
+    style: Style,
+) -> Result<bool> {
+    let build_dir = BuildDir::acquire(&course.root, "check")?;
+    let mut progress = load_progress(course);
+    let results = run_selection(course, &build_dir, selection, run, style)?;
+    record(
+        &mut progress,
+        &course.lessons[selection.lesson],
+        &selection,
+        &results,
+    );
+    if let Err(error) = progress.save(course) {
+        eprintln!("note: your progress could not be saved ({error:#})");
+    }
+    Ok(all_passed(&results))
+}
+
 fn load_progress(course: &Course) -> Progress {
     let loaded = Progress::load(course);
     if let Some(problem) = loaded.problem {

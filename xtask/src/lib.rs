@@ -5,7 +5,7 @@
 //! - [`build`]: `cargo test --no-run`, read as JSON;
 //! - [`test_run`]: one process per test, in parallel, with deadlines;
 //! - [`lesson_run`]: build a lesson's crate and run some of its exercises;
-//! - [`check`], [`hint`], [`list`], [`verify`]: the commands;
+//! - [`check`], [`hint`], [`list`], [`solution`], [`verify`]: the commands;
 //! - [`known_bad`]: wrong answers kept beside each solution, for `verify`;
 //! - [`progress`]: what passed at the last check;
 //! - [`style`]: colour or not.
@@ -19,6 +19,7 @@ pub mod known_bad;
 pub mod lesson_run;
 pub mod list;
 pub mod progress;
+pub mod solution;
 pub mod style;
 pub mod test_run;
 pub mod verify;

@@ -2,13 +2,13 @@
 //! 0 (everything asked for passed), 1 (something failed) or 2 (the command
 //! itself was wrong or could not run); 130 after Ctrl-C.
 
-use clap::{Arg, ArgMatches, Command, value_parser};
+use clap::{Arg, ArgAction, ArgMatches, Command, value_parser};
 use std::process::ExitCode;
 use std::time::Duration;
 use xtask::course::{Course, UsageError};
 use xtask::style::Style;
 use xtask::test_run::{Interrupted, RunOptions};
-use xtask::{check, hint, list, verify};
+use xtask::{check, hint, list, solution, verify};
 
 fn cli() -> Command {
     let deadline = Arg::new("deadline")
@@ -41,6 +41,29 @@ fn cli() -> Command {
                 ),
         )
         .subcommand(
+            Command::new("solution")
+                .about("The reference solution of an exercise, once yours passes")
+                .arg(
+                    Arg::new("lesson")
+                        .value_name("LESSON/EXERCISE")
+                        .required(true)
+                        .help("lesson1/2 or lesson1/resolve"),
+                )
+                .arg(
+                    Arg::new("force")
+                        .long("force")
+                        .action(ArgAction::SetTrue)
+                        .help("Show it even though your exercise does not pass yet"),
+                )
+                .arg(
+                    Arg::new("diff")
+                        .long("diff")
+                        .action(ArgAction::SetTrue)
+                        .help("Show how your file differs from the reference"),
+                )
+                .arg(deadline.clone()),
+        )
+        .subcommand(
             Command::new("verify")
                 .about("For maintainers and CI: stubs fail, solutions pass, known-bad variants are caught")
                 .arg(Arg::new("lesson").value_name("LESSON").help("Verify only this lesson"))
@@ -49,6 +72,7 @@ fn cli() -> Command {
 }
 
 fn main() -> ExitCode {
+    die_quietly_on_broken_pipe();
     let matches = match cli().try_get_matches() {
         Ok(matches) => matches,
         Err(error) => {
@@ -101,6 +125,27 @@ fn run(matches: &ArgMatches) -> anyhow::Result<bool> {
         "check" => check::check(&course, lesson, &run_options(), style),
         "verify" => verify::verify(&course, lesson, &run_options(), style),
         "hint" => hint::hint(&course, lesson.expect("clap requires it"), style),
+        "solution" => solution::solution(
+            &course,
+            &solution::SolutionRequest {
+                handle: lesson.expect("clap requires it"),
+                force: arguments.get_flag("force"),
+                diff: arguments.get_flag("diff"),
+            },
+            &run_options(),
+            style,
+        ),
         other => unreachable!("clap accepted an unknown command {other}"),
+    }
+}
+
+/// `cargo xtask solution lesson1/1 | head` closes the pipe early; like any
+/// command-line tool, the runner should then stop without a panic message.
+/// Rust ignores SIGPIPE by default; this restores the usual behaviour.
+fn die_quietly_on_broken_pipe() {
+    #[cfg(unix)]
+    // SAFETY: called first thing in main, before any thread exists.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }

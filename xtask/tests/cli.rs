@@ -192,6 +192,45 @@ fn check_passes_once_the_solution_is_copied_over_the_stubs() {
         .code(0)
         .stdout(predicate::str::contains("passed"))
         .stdout(predicate::str::contains("not checked yet").not());
+    workspace
+        .xtask(&["solution", "lesson1/1", "--diff"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(
+            "Your file is the same as the reference.",
+        ));
+}
+
+#[test]
+fn solution_stays_hidden_until_the_exercise_passes_unless_forced() {
+    let workspace = Workspace::copy();
+    workspace
+        .xtask(&["solution", "lesson1/1"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "lesson1/1 endpoint does not pass yet",
+        ))
+        .stdout(predicate::str::contains("fn explain_bad_address").not());
+    workspace
+        .xtask(&["solution", "lesson1/1", "--force"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(
+            "Reference solution for lesson1/1 endpoint",
+        ))
+        .stdout(predicate::str::contains("fn explain_bad_address"));
+    workspace
+        .xtask(&["solution", "lesson1/1", "--force", "--diff"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("- ").and(predicate::str::contains("+ ")))
+        .stdout(predicate::str::contains("todo!("));
+    workspace
+        .xtask(&["solution", "lesson1"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("name one exercise"));
 }
 
 #[test]
