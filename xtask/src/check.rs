@@ -94,7 +94,7 @@ fn check_first_unfinished(
     Ok(true)
 }
 
-fn check_selection(
+pub(crate) fn check_selection(
     course: &Course,
     build_dir: &BuildDir,
     selection: Selection,

@@ -4,8 +4,9 @@
 //! - [`course`]: lessons, manifests and the handles users type;
 //! - [`build`]: `cargo test --no-run`, read as JSON;
 //! - [`test_run`]: one process per test, in parallel, with deadlines;
+//! - [`interrupt`]: Ctrl-C stops the tests before the runner;
 //! - [`lesson_run`]: build a lesson's crate and run some of its exercises;
-//! - [`check`], [`hint`], [`list`], [`solution`], [`verify`]: the commands;
+//! - [`check`], [`hint`], [`list`], [`solution`], [`verify`], [`watch`]: the commands;
 //! - [`known_bad`]: wrong answers kept beside each solution, for `verify`;
 //! - [`progress`]: what passed at the last check;
 //! - [`style`]: colour or not.
@@ -15,6 +16,7 @@ pub mod check;
 pub mod conventions;
 pub mod course;
 pub mod hint;
+pub mod interrupt;
 pub mod known_bad;
 pub mod lesson_run;
 pub mod list;
@@ -23,3 +25,4 @@ pub mod solution;
 pub mod style;
 pub mod test_run;
 pub mod verify;
+pub mod watch;

@@ -8,7 +8,7 @@ use std::time::Duration;
 use xtask::course::{Course, UsageError};
 use xtask::style::Style;
 use xtask::test_run::{Interrupted, RunOptions};
-use xtask::{check, hint, list, solution, verify};
+use xtask::{check, hint, list, solution, verify, watch};
 
 fn cli() -> Command {
     let deadline = Arg::new("deadline")
@@ -28,6 +28,20 @@ fn cli() -> Command {
                 .arg(Arg::new("lesson").value_name("LESSON[/EXERCISE]").help(
                     "lesson1, 1, 01 or socket-basics; one exercise: lesson1/2 or lesson1/resolve",
                 ))
+                .arg(deadline.clone()),
+        )
+        .subcommand(
+            Command::new("watch")
+                .about("Check your current exercise again on every save; move on when it passes")
+                .arg(Arg::new("lesson").value_name("LESSON").help(
+                    "Start with this lesson (default: the first one not finished)",
+                ))
+                .arg(
+                    Arg::new("poll")
+                        .long("poll")
+                        .action(ArgAction::SetTrue)
+                        .help("Look for changes every 250 ms instead of using file events"),
+                )
                 .arg(deadline.clone()),
         )
         .subcommand(
@@ -124,6 +138,15 @@ fn run(matches: &ArgMatches) -> anyhow::Result<bool> {
         }
         "check" => check::check(&course, lesson, &run_options(), style),
         "verify" => verify::verify(&course, lesson, &run_options(), style),
+        "watch" => watch::watch(
+            &course,
+            &watch::WatchRequest {
+                handle: lesson,
+                poll: arguments.get_flag("poll"),
+            },
+            &run_options(),
+            style,
+        ),
         "hint" => hint::hint(&course, lesson.expect("clap requires it"), style),
         "solution" => solution::solution(
             &course,

@@ -8,11 +8,11 @@
 //! Ctrl-C kills every group before the runner exits.
 
 use crate::build::TestExecutable;
+use crate::interrupt;
 use anyhow::{Context, Result, bail};
 use std::collections::VecDeque;
 use std::io::Read;
 use std::process::{Command, ExitStatus, Stdio};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -335,36 +335,6 @@ mod process_group {
             .args(["/F", "/T", "/PID", &pid.to_string()])
             .status();
     }
-}
-
-/// Ctrl-C (and SIGTERM) set a flag instead of killing the runner at once,
-/// so that it can kill the test processes it started first: they live in
-/// process groups of their own and do not get the terminal's signal.
-mod interrupt {
-    use super::*;
-
-    static REQUESTED: AtomicBool = AtomicBool::new(false);
-
-    pub fn requested() -> bool {
-        REQUESTED.load(Ordering::Relaxed)
-    }
-
-    #[cfg(unix)]
-    pub fn install() {
-        extern "C" fn on_signal(_signal: libc::c_int) {
-            REQUESTED.store(true, Ordering::Relaxed);
-        }
-        let handler = on_signal as extern "C" fn(libc::c_int) as libc::sighandler_t;
-        // SAFETY: the handler only stores to an atomic, which is
-        // async-signal-safe.
-        unsafe {
-            libc::signal(libc::SIGINT, handler);
-            libc::signal(libc::SIGTERM, handler);
-        }
-    }
-
-    #[cfg(not(unix))]
-    pub fn install() {}
 }
 
 #[cfg(test)]

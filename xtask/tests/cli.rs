@@ -571,3 +571,84 @@ fn hint_shows_one_more_hint_each_time_and_says_when_there_are_no_more() {
         ));
     workspace.xtask(&["hint"]).assert().code(2);
 }
+
+/// Runs `watch` in a copy, saves the solution of exercise 1 over the stub,
+/// and expects the runner to check again, move on to exercise 2, and stop
+/// cleanly on Ctrl-C.
+#[cfg(target_os = "linux")]
+fn watch_moves_on_after_a_save(extra_args: &[&str]) {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    use std::sync::mpsc;
+
+    let workspace = Workspace::copy();
+    let mut runner = std::process::Command::new(assert_cmd::cargo::cargo_bin!("xtask"))
+        .args(["watch", "lesson1"])
+        .args(extra_args)
+        .current_dir(&workspace.root)
+        .env("CARGO_TARGET_DIR", shared_target_dir())
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("starting the runner");
+    let (lines_tx, lines) = mpsc::channel();
+    let stdout = BufReader::new(runner.stdout.take().unwrap());
+    std::thread::spawn(move || {
+        for line in stdout.lines().map_while(Result::ok) {
+            let _ = lines_tx.send(line);
+        }
+    });
+    let mut seen = Vec::new();
+    let mut wait_for = |text: &str| {
+        let deadline = Instant::now() + Duration::from_secs(300);
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match lines.recv_timeout(left) {
+                Ok(line) => {
+                    let found = line.contains(text);
+                    seen.push(line);
+                    if found {
+                        return;
+                    }
+                }
+                Err(_) => panic!(
+                    "watch never printed {text:?}; it printed:\n{}",
+                    seen.join("\n")
+                ),
+            }
+        }
+    };
+
+    wait_for("First failure: lesson1/1 endpoint");
+    wait_for("Watching for your next save");
+    fs::copy(
+        workspace.path("solutions/01-socket-basics/src/endpoint.rs"),
+        workspace.path("exercises/01-socket-basics/src/endpoint.rs"),
+    )
+    .expect("saving the solution over the stub");
+    wait_for("✓ lesson1/1 passes");
+    wait_for("First failure: lesson1/2 resolve");
+    wait_for("Watching for your next save");
+
+    // SAFETY: sends SIGINT to a child process this test started.
+    unsafe { libc::kill(runner.id() as libc::pid_t, libc::SIGINT) };
+    wait_for("Stopped watching");
+    let status = runner.wait().expect("waiting for the runner");
+    assert!(
+        status.success(),
+        "watch ends with success on Ctrl-C, not {status}"
+    );
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn watch_rechecks_on_save_with_file_events() {
+    watch_moves_on_after_a_save(&[]);
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn watch_rechecks_on_save_by_polling() {
+    watch_moves_on_after_a_save(&["--poll"]);
+}

@@ -1,0 +1,338 @@
+//! `cargo xtask watch [LESSON]`: check the current exercise again on every
+//! save, and move on to the next exercise (and lesson) when it passes.
+//!
+//! Changes are noticed through inotify on Linux. Where its events do not
+//! arrive (network file systems, some WSL setups) or on other systems, the
+//! watcher compares modification times instead, and says so.
+
+use crate::build::BuildDir;
+use crate::check::check_selection;
+use crate::course::{Course, Lesson, Selection};
+use crate::interrupt;
+use crate::progress::{Progress, Status};
+use crate::style::Style;
+use crate::test_run::{Interrupted, RunOptions};
+use anyhow::Result;
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::thread;
+use std::time::{Duration, SystemTime};
+
+/// How often the watcher looks for Ctrl-C, and for changes when polling.
+const TICK: Duration = Duration::from_millis(250);
+/// How long files must stay unchanged before a check starts: editors often
+/// write a file in several steps.
+const QUIET: Duration = Duration::from_millis(200);
+
+pub struct WatchRequest<'a> {
+    pub handle: Option<&'a str>,
+    /// Look for changes by comparing modification times, not by file events.
+    pub poll: bool,
+}
+
+pub fn watch(
+    course: &Course,
+    request: &WatchRequest,
+    run: &RunOptions,
+    style: Style,
+) -> Result<bool> {
+    interrupt::install();
+    let loaded = Progress::load(course);
+    if let Some(problem) = &loaded.problem {
+        eprintln!("note: {problem}");
+    }
+    let mut progress = loaded.progress;
+    let mut lesson_index = match request.handle {
+        Some(handle) => course.select(handle)?.lesson,
+        None => first_unfinished_lesson(course, &progress),
+    };
+    let mut watcher = ChangeWatcher::new(
+        &course.exercise_crate(&course.lessons[lesson_index]),
+        request.poll,
+    );
+    announce(course, &course.lessons[lesson_index], &watcher, style);
+
+    loop {
+        let lesson = &course.lessons[lesson_index];
+        let target = Selection {
+            lesson: lesson_index,
+            exercise: first_unpassed_exercise(lesson, &progress),
+        };
+        let checked = BuildDir::acquire(&course.root, "check").and_then(|build_dir| {
+            check_selection(course, &build_dir, target, run, style, &mut progress)
+        });
+        if let Err(error) = progress.save(course) {
+            eprintln!("note: your progress could not be saved ({error:#})");
+        }
+        match checked {
+            Err(error) if error.is::<Interrupted>() => break,
+            Err(error) => eprintln!("error: {error:#}"),
+            // One exercise passed: go straight on to the next one (or to the
+            // whole lesson, once none is left).
+            Ok(true) if target.exercise.is_some() => continue,
+            Ok(true) => match course.lessons.get(lesson_index + 1) {
+                Some(next) => {
+                    lesson_index += 1;
+                    watcher = ChangeWatcher::new(&course.exercise_crate(next), request.poll);
+                    announce(course, next, &watcher, style);
+                    continue;
+                }
+                None => println!("\nEvery lesson passes. Still watching; Ctrl-C to stop."),
+            },
+            Ok(false) => {}
+        }
+        println!(
+            "\n{}",
+            style.dim("Watching for your next save... (Ctrl-C to stop)")
+        );
+        if !watcher.wait_for_change() {
+            break;
+        }
+        clear_screen();
+    }
+    println!(
+        "\nStopped watching. Your progress is saved; `cargo xtask watch` picks up where you are."
+    );
+    Ok(true)
+}
+
+fn announce(course: &Course, lesson: &Lesson, watcher: &ChangeWatcher, style: Style) {
+    println!(
+        "{} {} ({}): every save in {} checks your current exercise again. Ctrl-C to stop.",
+        style.bold("Watching"),
+        lesson.handle(),
+        lesson.title,
+        course.relative(&watcher.dir).display()
+    );
+    if watcher.events.is_none() {
+        println!(
+            "(file events are not available here: looking for changes every {TICK:?} instead)"
+        );
+    }
+}
+
+fn first_unfinished_lesson(course: &Course, progress: &Progress) -> usize {
+    course
+        .lessons
+        .iter()
+        .position(|lesson| first_unpassed_exercise(lesson, progress).is_some())
+        .unwrap_or(0)
+}
+
+/// The first exercise not recorded as passed; `None` once all have passed,
+/// when the whole lesson is checked to confirm it.
+fn first_unpassed_exercise(lesson: &Lesson, progress: &Progress) -> Option<usize> {
+    lesson.exercises.iter().position(|exercise| {
+        progress.status(&lesson.handle(), &exercise.id) != Some(Status::Passed)
+    })
+}
+
+fn clear_screen() {
+    if std::io::stdout().is_terminal() {
+        print!("\x1b[2J\x1b[H");
+    }
+}
+
+/// Notices saves in one folder (recursively).
+struct ChangeWatcher {
+    dir: PathBuf,
+    /// Every file's modification time and length, as last seen.
+    snapshot: BTreeMap<PathBuf, (SystemTime, u64)>,
+    /// File events, while they work; `None` means polling.
+    events: Option<inotify::Inotify>,
+}
+
+impl ChangeWatcher {
+    fn new(dir: &Path, poll: bool) -> ChangeWatcher {
+        ChangeWatcher {
+            dir: dir.to_path_buf(),
+            snapshot: snapshot(dir),
+            events: if poll {
+                None
+            } else {
+                inotify::Inotify::watch(dir)
+            },
+        }
+    }
+
+    /// Waits until a file changed and then stayed quiet for a moment.
+    /// Returns false when Ctrl-C was pressed instead.
+    fn wait_for_change(&mut self) -> bool {
+        loop {
+            if interrupt::requested() {
+                return false;
+            }
+            let evented = match &self.events {
+                Some(events) => events.wait(TICK),
+                None => {
+                    thread::sleep(TICK);
+                    false
+                }
+            };
+            let changed = snapshot(&self.dir) != self.snapshot;
+            if changed
+                && !evented
+                && self
+                    .events
+                    .as_ref()
+                    .is_some_and(|events| !events.wait(QUIET))
+            {
+                println!(
+                    "(a file changed but no file event arrived: this file system does not deliver \
+                     them. Looking for changes every {TICK:?} from now on.)"
+                );
+                self.events = None;
+            }
+            if evented || changed {
+                self.settle();
+                return true;
+            }
+        }
+    }
+
+    /// Waits until the files stop changing, then remembers them as they are.
+    fn settle(&mut self) {
+        loop {
+            let before = snapshot(&self.dir);
+            match &self.events {
+                Some(events) => while events.wait(QUIET) {},
+                None => thread::sleep(QUIET),
+            }
+            let after = snapshot(&self.dir);
+            if before == after {
+                self.snapshot = after;
+                return;
+            }
+        }
+    }
+}
+
+fn snapshot(dir: &Path) -> BTreeMap<PathBuf, (SystemTime, u64)> {
+    let mut files = BTreeMap::new();
+    let mut folders = vec![dir.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        let Ok(entries) = fs::read_dir(&folder) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let Ok(metadata) = entry.metadata() else {
+                continue;
+            };
+            if metadata.is_dir() {
+                folders.push(entry.path());
+            } else {
+                let modified = metadata.modified().unwrap_or(SystemTime::UNIX_EPOCH);
+                files.insert(entry.path(), (modified, metadata.len()));
+            }
+        }
+    }
+    files
+}
+
+#[cfg(target_os = "linux")]
+mod inotify {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt;
+    use std::path::{Path, PathBuf};
+    use std::time::Duration;
+
+    /// An inotify instance watching a folder and its subfolders.
+    pub struct Inotify {
+        fd: libc::c_int,
+    }
+
+    impl Inotify {
+        /// `None` when inotify is unavailable; the caller then polls.
+        pub fn watch(dir: &Path) -> Option<Inotify> {
+            // SAFETY: plain system call; the descriptor is owned by the
+            // returned value and closed on drop.
+            let fd = unsafe { libc::inotify_init1(libc::IN_NONBLOCK | libc::IN_CLOEXEC) };
+            if fd < 0 {
+                return None;
+            }
+            let inotify = Inotify { fd };
+            // Editors save by writing in place, or by writing a new file and
+            // renaming it over the old one: watch for both.
+            let mask = libc::IN_CLOSE_WRITE
+                | libc::IN_MODIFY
+                | libc::IN_CREATE
+                | libc::IN_DELETE
+                | libc::IN_MOVED_TO
+                | libc::IN_MOVED_FROM;
+            let mut folders: Vec<PathBuf> = vec![dir.to_path_buf()];
+            while let Some(folder) = folders.pop() {
+                let path = CString::new(folder.as_os_str().as_bytes()).ok()?;
+                // SAFETY: `path` is a valid NUL-terminated string.
+                if unsafe { libc::inotify_add_watch(inotify.fd, path.as_ptr(), mask) } < 0 {
+                    return None;
+                }
+                if let Ok(entries) = std::fs::read_dir(&folder) {
+                    folders.extend(
+                        entries
+                            .flatten()
+                            .filter(|entry| entry.path().is_dir())
+                            .map(|entry| entry.path()),
+                    );
+                }
+            }
+            Some(inotify)
+        }
+
+        /// Waits up to `timeout` for events; returns whether any arrived
+        /// (and discards them: the caller only needs to know that something
+        /// changed).
+        pub fn wait(&self, timeout: Duration) -> bool {
+            let mut poll = libc::pollfd {
+                fd: self.fd,
+                events: libc::POLLIN,
+                revents: 0,
+            };
+            let millis = libc::c_int::try_from(timeout.as_millis()).unwrap_or(libc::c_int::MAX);
+            // SAFETY: one valid pollfd.
+            let ready = unsafe { libc::poll(&mut poll, 1, millis) };
+            if ready <= 0 {
+                return false;
+            }
+            let mut buffer = [0u8; 4096];
+            let mut any = false;
+            loop {
+                // SAFETY: reads into a buffer of the given length.
+                let read = unsafe { libc::read(self.fd, buffer.as_mut_ptr().cast(), buffer.len()) };
+                if read <= 0 {
+                    return any;
+                }
+                any = true;
+            }
+        }
+    }
+
+    impl Drop for Inotify {
+        fn drop(&mut self) {
+            // SAFETY: the descriptor is ours and closed once.
+            unsafe {
+                libc::close(self.fd);
+            }
+        }
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+mod inotify {
+    use std::path::Path;
+    use std::time::Duration;
+
+    /// No file events off Linux: the watcher polls.
+    pub struct Inotify;
+
+    impl Inotify {
+        pub fn watch(_dir: &Path) -> Option<Inotify> {
+            None
+        }
+
+        pub fn wait(&self, _timeout: Duration) -> bool {
+            false
+        }
+    }
+}
