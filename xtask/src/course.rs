@@ -64,6 +64,12 @@ impl std::error::Error for UsageError {}
 impl Course {
     /// Finds the workspace that contains the current directory and reads it.
     pub fn discover() -> Result<Course> {
+        Course::load(&Course::find_root()?)
+    }
+
+    /// The root of the netlings checkout that contains the current
+    /// directory, without reading any of it.
+    pub fn find_root() -> Result<PathBuf> {
         let current = std::env::current_dir().context("reading the current directory")?;
         let root = current
             .ancestors()
@@ -74,7 +80,7 @@ impl Course {
                     current.display()
                 )
             })?;
-        Course::load(root)
+        Ok(root.to_path_buf())
     }
 
     /// Reads every lesson under `root/lessons`, in order.

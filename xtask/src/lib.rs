@@ -6,7 +6,8 @@
 //! - [`test_run`]: one process per test, in parallel, with deadlines;
 //! - [`interrupt`]: Ctrl-C stops the tests before the runner;
 //! - [`lesson_run`]: build a lesson's crate and run some of its exercises;
-//! - [`check`], [`hint`], [`list`], [`solution`], [`verify`], [`watch`]: the commands;
+//! - [`check`], [`grade`], [`hint`], [`list`], [`solution`], [`verify`], [`watch`]: the commands;
+//! - [`grade_report`]: grade's output formats;
 //! - [`known_bad`]: wrong answers kept beside each solution, for `verify`;
 //! - [`progress`]: what passed at the last check;
 //! - [`style`]: colour or not.
@@ -15,6 +16,8 @@ pub mod build;
 pub mod check;
 pub mod conventions;
 pub mod course;
+pub mod grade;
+pub mod grade_report;
 pub mod hint;
 pub mod interrupt;
 pub mod known_bad;

@@ -25,13 +25,23 @@ fn course_root() -> &'static Path {
 /// A copy of the course's sources (no target/, no .git) in a fresh folder.
 struct Workspace {
     root: PathBuf,
-    _lock: fs::File,
+    _lock: Option<fs::File>,
 }
 
 impl Workspace {
     fn copy() -> Workspace {
-        static COUNTER: AtomicUsize = AtomicUsize::new(0);
         let lock = one_test_at_a_time();
+        Workspace::copy_holding(Some(lock))
+    }
+
+    /// A second copy for a test that already holds the lock (through the
+    /// copy it made first).
+    fn another_copy(&self) -> Workspace {
+        Workspace::copy_holding(None)
+    }
+
+    fn copy_holding(lock: Option<fs::File>) -> Workspace {
+        static COUNTER: AtomicUsize = AtomicUsize::new(0);
         let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
             "cli-{}-{}",
             std::process::id(),
@@ -651,4 +661,106 @@ fn watch_rechecks_on_save_with_file_events() {
 #[test]
 fn watch_rechecks_on_save_by_polling() {
     watch_moves_on_after_a_save(&["--poll"]);
+}
+
+#[test]
+fn grade_uses_the_courses_tests_and_points_and_reports_the_students_edits() {
+    let student = Workspace::copy();
+    let course = student.another_copy();
+    // The student solves exercise 1, then tries to make exercise 2 pass by
+    // emptying a test, and to raise the points of exercise 1.
+    fs::copy(
+        student.path("solutions/01-socket-basics/src/endpoint.rs"),
+        student.path("exercises/01-socket-basics/src/endpoint.rs"),
+    )
+    .unwrap();
+    student.edit("exercises/01-socket-basics/tests/resolve.rs", |text| {
+        text.replacen(
+            "fn resolves_an_ip_literal_to_itself() {",
+            "fn resolves_an_ip_literal_to_itself() {\n    return;",
+            1,
+        )
+    });
+    student.edit("lessons/01-socket-basics/lesson.toml", |text| {
+        text.replacen("points = 10", "points = 100", 1)
+    });
+    let course_arg = course.root.to_string_lossy().into_owned();
+    student
+        .xtask(&[
+            "grade",
+            "--course",
+            &course_arg,
+            "--format",
+            "json",
+            "--out",
+            "grade.json",
+        ])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("report written to grade.json"));
+    let report = fs::read_to_string(student.path("grade.json")).unwrap();
+    let report: serde_json::Value = serde_json::from_str(&report).unwrap();
+    assert_eq!(
+        report["points"], 10,
+        "only exercise 1 passes, at the course's 10 points: {report:#}"
+    );
+    let resolve_tests = &report["lessons"][0]["exercises"][1]["tests"];
+    assert_eq!(resolve_tests[0]["name"], "resolves_an_ip_literal_to_itself");
+    assert_eq!(
+        resolve_tests[0]["status"], "fail",
+        "the course's own test ran, not the emptied one"
+    );
+    let edits: Vec<String> = report["edits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|edit| {
+            format!(
+                "{} {}",
+                edit["change"].as_str().unwrap(),
+                edit["path"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert!(
+        edits.contains(&"modified exercises/01-socket-basics/tests/resolve.rs".to_owned()),
+        "{edits:?}"
+    );
+    assert!(
+        edits.contains(&"modified lessons/01-socket-basics/lesson.toml".to_owned()),
+        "{edits:?}"
+    );
+
+    let classroom = student
+        .xtask(&["grade", "--course", &course_arg, "--format", "classroom"])
+        .assert()
+        .code(1);
+    let classroom: serde_json::Value = serde_json::from_slice(&classroom.get_output().stdout)
+        .expect("the classroom report is JSON");
+    assert_eq!(classroom["version"], 1);
+    assert_eq!(classroom["status"], "fail");
+    assert_eq!(classroom["max_score"], 60);
+    assert_eq!(classroom["tests"][0]["score"], 10);
+    assert_eq!(classroom["tests"][1]["score"], 0);
+}
+
+#[test]
+fn grade_without_a_pristine_course_says_what_to_do() {
+    let student = Workspace::copy();
+    student
+        .xtask(&["grade"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("pass --course PATH"));
+    let own = student.root.to_string_lossy().into_owned();
+    student
+        .xtask(&["grade", "--course", &own])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("is the student's own copy"));
+    student
+        .xtask(&["grade", "--course", &own, "--format", "pdf"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("pdf"));
 }

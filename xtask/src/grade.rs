@@ -1,0 +1,374 @@
+//! `cargo xtask grade`: grade a student's copy of the course, trusting none
+//! of it but the files a learner is meant to edit.
+//!
+//! A student's copy can change its tests, the test helpers, the manifests
+//! (which hold the points), the Cargo.toml files and the runner itself. So
+//! grading starts from a pristine course tree (`--course PATH`, a checkout of
+//! the course, as an instructor's CI has), copies in only `exercises/*/src/`
+//! from the student, builds that in a target directory of its own, runs every
+//! lesson's tests, scores them with the pristine manifests, and reports every
+//! other file of the student's copy that differs from the course.
+
+use crate::build::{BuildDir, BuildTarget};
+use crate::course::Course;
+use crate::lesson_run::{LessonResults, LessonRunRequest, run_lesson};
+use crate::test_run::{RunOptions, Verdict};
+use anyhow::{Context, Result, bail};
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+#[derive(Debug)]
+pub struct GradeReport {
+    pub lessons: Vec<LessonGrade>,
+    /// Files outside `exercises/*/src/` where the student's copy differs
+    /// from the course. They were not used.
+    pub edits: Vec<Edit>,
+}
+
+#[derive(Debug)]
+pub struct LessonGrade {
+    pub handle: String,
+    pub title: String,
+    pub exercises: Vec<ExerciseGrade>,
+}
+
+#[derive(Debug)]
+pub struct ExerciseGrade {
+    /// `lesson1/2 resolve`.
+    pub label: String,
+    pub title: String,
+    pub max_points: u32,
+    pub tests: Vec<TestGrade>,
+}
+
+#[derive(Debug)]
+pub struct TestGrade {
+    pub name: String,
+    pub status: TestStatus,
+    pub duration: Duration,
+    /// Why it did not pass; empty when it passed.
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TestStatus {
+    Pass,
+    Fail,
+    Timeout,
+    /// The student's code did not compile, so the test could not run.
+    Error,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub struct Edit {
+    pub path: String,
+    pub change: Change,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    Modified,
+    Added,
+    Deleted,
+}
+
+impl ExerciseGrade {
+    /// An exercise scores its points once every test passes, as in `check`.
+    pub fn points(&self) -> u32 {
+        let passed = !self.tests.is_empty()
+            && self
+                .tests
+                .iter()
+                .all(|test| test.status == TestStatus::Pass);
+        if passed { self.max_points } else { 0 }
+    }
+}
+
+impl GradeReport {
+    pub fn points(&self) -> u32 {
+        self.exercises().map(ExerciseGrade::points).sum()
+    }
+
+    pub fn max_points(&self) -> u32 {
+        self.exercises().map(|exercise| exercise.max_points).sum()
+    }
+
+    pub fn exercises(&self) -> impl Iterator<Item = &ExerciseGrade> {
+        self.lessons.iter().flat_map(|lesson| &lesson.exercises)
+    }
+
+    pub fn all_passed(&self) -> bool {
+        self.points() == self.max_points()
+    }
+}
+
+impl TestStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TestStatus::Pass => "pass",
+            TestStatus::Fail => "fail",
+            TestStatus::Timeout => "timeout",
+            TestStatus::Error => "error",
+        }
+    }
+}
+
+impl Change {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Change::Modified => "modified",
+            Change::Added => "added",
+            Change::Deleted => "deleted",
+        }
+    }
+}
+
+/// Grades the student's copy at `student` against the pristine course at
+/// `course_dir`.
+pub fn grade(student: &Path, course_dir: &Path, run: &RunOptions) -> Result<GradeReport> {
+    let pristine = Course::load(course_dir)
+        .with_context(|| format!("reading the pristine course at {}", course_dir.display()))?;
+    let build_dir = BuildDir::acquire(student, "grade")?;
+    let workspace = build_dir.path.join("course");
+    if workspace.exists() {
+        fs::remove_dir_all(&workspace)
+            .with_context(|| format!("clearing {}", workspace.display()))?;
+    }
+    let course_files = files_of(course_dir)?;
+    for file in &course_files {
+        copy_file(&course_dir.join(file), &workspace.join(file))?;
+    }
+    let student_files = files_of(student)?;
+    let is_learners = |file: &Path| {
+        pristine
+            .lessons
+            .iter()
+            .any(|lesson| file.starts_with(Path::new("exercises").join(&lesson.folder).join("src")))
+    };
+    for file in student_files.iter().filter(|file| is_learners(file)) {
+        copy_file(&student.join(file), &workspace.join(file))?;
+    }
+    let edits = differences(
+        student,
+        &student_files,
+        course_dir,
+        &course_files,
+        &is_learners,
+    )?;
+
+    let course = Course::load(&workspace)?;
+    let mut lessons = Vec::new();
+    for lesson in &course.lessons {
+        let all: Vec<usize> = (0..lesson.exercises.len()).collect();
+        let package = lesson.package();
+        let results = run_lesson(&LessonRunRequest {
+            course: &course,
+            build_dir: &build_dir,
+            lesson,
+            target: BuildTarget::Package(&package),
+            exercises: &all,
+            only_tests: None,
+            offline: false,
+            color: false,
+            show_warnings: false,
+            run,
+        })?;
+        let exercises = lesson
+            .exercises
+            .iter()
+            .enumerate()
+            .map(|(index, exercise)| ExerciseGrade {
+                label: lesson.exercise_label(exercise),
+                title: exercise.title.clone(),
+                max_points: exercise.points,
+                tests: match &results {
+                    LessonResults::CompileErrors(errors) => vec![TestGrade {
+                        name: "compiles".into(),
+                        status: TestStatus::Error,
+                        duration: Duration::ZERO,
+                        message: format!(
+                            "the code of {} does not compile:\n{errors}",
+                            lesson.handle()
+                        ),
+                    }],
+                    LessonResults::Ran(ran) => ran
+                        .exercises
+                        .iter()
+                        .filter(|result| result.exercise == index)
+                        .flat_map(|result| &result.outcomes)
+                        .map(|outcome| TestGrade {
+                            name: outcome.case.name.clone(),
+                            status: match outcome.verdict {
+                                Verdict::Pass => TestStatus::Pass,
+                                Verdict::Fail { .. } => TestStatus::Fail,
+                                Verdict::Timeout => TestStatus::Timeout,
+                            },
+                            duration: outcome.duration,
+                            message: match &outcome.verdict {
+                                Verdict::Pass => String::new(),
+                                Verdict::Fail { message, .. } => message.clone(),
+                                Verdict::Timeout => format!(
+                                    "did not finish within {:?} and was stopped",
+                                    run.deadline
+                                ),
+                            },
+                        })
+                        .collect(),
+                },
+            })
+            .collect();
+        lessons.push(LessonGrade {
+            handle: lesson.handle(),
+            title: lesson.title.clone(),
+            exercises,
+        });
+    }
+    Ok(GradeReport { lessons, edits })
+}
+
+/// Every file of a course tree, relative to it: what git tracks when it is
+/// a git checkout, else every file but build output and the runner's state.
+fn files_of(root: &Path) -> Result<Vec<PathBuf>> {
+    let git = |args: &[&str]| {
+        std::process::Command::new("git")
+            .arg("-c")
+            .arg(format!("safe.directory={}", root.display()))
+            .args(args)
+            .current_dir(root)
+            .output()
+            .ok()
+            .filter(|output| output.status.success())
+    };
+    // Only when `root` is the top of its own git checkout: a copy of the
+    // course inside another checkout (under its target/, say) is not tracked.
+    let own_checkout = git(&["rev-parse", "--show-toplevel"]).is_some_and(|output| {
+        let top = String::from_utf8_lossy(&output.stdout).trim().to_owned();
+        Path::new(&top).canonicalize().ok() == root.canonicalize().ok()
+    });
+    let tracked = if own_checkout {
+        git(&[
+            "ls-files",
+            "-z",
+            "--cached",
+            "--others",
+            "--exclude-standard",
+        ])
+    } else {
+        None
+    };
+    if let Some(output) = tracked {
+        let mut files: Vec<PathBuf> = output
+            .stdout
+            .split(|byte| *byte == 0)
+            .filter(|name| !name.is_empty())
+            .map(|name| PathBuf::from(String::from_utf8_lossy(name).into_owned()))
+            .filter(|file| root.join(file).is_file())
+            .collect();
+        files.sort();
+        files.dedup();
+        return Ok(files);
+    }
+    let mut files = Vec::new();
+    walk(root, Path::new(""), &mut files)?;
+    files.sort();
+    Ok(files)
+}
+
+fn walk(root: &Path, relative: &Path, files: &mut Vec<PathBuf>) -> Result<()> {
+    let dir = root.join(relative);
+    for entry in fs::read_dir(&dir).with_context(|| format!("listing {}", dir.display()))? {
+        let entry = entry.with_context(|| format!("listing {}", dir.display()))?;
+        let name = entry.file_name();
+        if [".git", "target", ".netlings"]
+            .iter()
+            .any(|skipped| name == *skipped)
+        {
+            continue;
+        }
+        let path = relative.join(&name);
+        if entry.file_type()?.is_dir() {
+            walk(root, &path, files)?;
+        } else {
+            files.push(path);
+        }
+    }
+    Ok(())
+}
+
+fn copy_file(from: &Path, to: &Path) -> Result<()> {
+    let folder = to.parent().context("a file has a folder")?;
+    fs::create_dir_all(folder).with_context(|| format!("creating {}", folder.display()))?;
+    // A fresh modification time: cargo must never take this copy for an
+    // older build of the same files.
+    fs::copy(from, to)
+        .with_context(|| format!("copying {} to {}", from.display(), to.display()))?;
+    Ok(())
+}
+
+/// The files, outside the learner's own, where the student's copy and the
+/// course differ.
+fn differences(
+    student: &Path,
+    student_files: &[PathBuf],
+    course: &Path,
+    course_files: &[PathBuf],
+    is_learners: &dyn Fn(&Path) -> bool,
+) -> Result<Vec<Edit>> {
+    let theirs: BTreeSet<&PathBuf> = student_files
+        .iter()
+        .filter(|file| !is_learners(file))
+        .collect();
+    let ours: BTreeSet<&PathBuf> = course_files
+        .iter()
+        .filter(|file| !is_learners(file))
+        .collect();
+    let mut edits = Vec::new();
+    for file in theirs.union(&ours) {
+        let change = match (theirs.contains(file), ours.contains(file)) {
+            (true, false) => Some(Change::Added),
+            (false, true) => Some(Change::Deleted),
+            _ => {
+                let same = fs::read(student.join(file)).ok() == fs::read(course.join(file)).ok();
+                (!same).then_some(Change::Modified)
+            }
+        };
+        if let Some(change) = change {
+            edits.push(Edit {
+                path: file.to_string_lossy().replace('\\', "/"),
+                change,
+            });
+        }
+    }
+    Ok(edits)
+}
+
+/// Where the pristine course is: `--course PATH`, checked for being one.
+pub fn pristine_course_dir(course: Option<&Path>, student: &Path) -> Result<PathBuf> {
+    let Some(course) = course else {
+        bail!(
+            "grade needs a pristine copy of the course to grade against: pass --course PATH, a \
+             checkout of the course repository (not the student's copy). In CI, check out the \
+             course next to the student's repository and run its runner: \
+             `cargo run --manifest-path COURSE/xtask/Cargo.toml -- grade --course COURSE`"
+        );
+    };
+    let course = course
+        .canonicalize()
+        .with_context(|| format!("--course {}: no such folder", course.display()))?;
+    if !course.join("lessons").is_dir() || !course.join("xtask").is_dir() {
+        bail!(
+            "--course {}: not a netlings checkout (no lessons/ and xtask/ in it)",
+            course.display()
+        );
+    }
+    if course == student.canonicalize().unwrap_or_default() {
+        bail!(
+            "--course {} is the student's own copy; grading against it would trust the files the \
+             student can edit. Point --course at a separate checkout of the course",
+            course.display()
+        );
+    }
+    Ok(course)
+}
