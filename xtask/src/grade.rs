@@ -12,6 +12,7 @@
 use crate::build::{BuildDir, BuildTarget};
 use crate::course::Course;
 use crate::lesson_run::{LessonResults, LessonRunRequest, run_lesson};
+use crate::release;
 use crate::test_run::{RunOptions, Verdict};
 use anyhow::{Context, Result, bail};
 use std::collections::BTreeSet;
@@ -125,12 +126,26 @@ impl Change {
     }
 }
 
-/// Grades the student's copy at `student` against the pristine course at
-/// `course_dir`.
-pub fn grade(student: &Path, course_dir: &Path, run: &RunOptions) -> Result<GradeReport> {
+/// Where the pristine course comes from.
+pub enum Pristine {
+    /// A checkout of the course (`--course PATH`).
+    Checkout(PathBuf),
+    /// The instructor's `course.lock` (`--lock FILE`): the course's files
+    /// are taken from the student's git history by their blob ids, which
+    /// are hashes of their content, so the student cannot substitute them.
+    Lock(PathBuf),
+}
+
+/// Grades the student's copy at `student` against the pristine course.
+pub fn grade(student: &Path, pristine_source: &Pristine, run: &RunOptions) -> Result<GradeReport> {
+    let build_dir = BuildDir::acquire(student, "grade")?;
+    let course_dir = match pristine_source {
+        Pristine::Checkout(course) => course.clone(),
+        Pristine::Lock(lock) => extract_release(lock, student, &build_dir.path.join("pristine"))?,
+    };
+    let course_dir = course_dir.as_path();
     let pristine = Course::load(course_dir)
         .with_context(|| format!("reading the pristine course at {}", course_dir.display()))?;
-    let build_dir = BuildDir::acquire(student, "grade")?;
     let workspace = build_dir.path.join("course");
     if workspace.exists() {
         fs::remove_dir_all(&workspace)
@@ -344,13 +359,74 @@ fn differences(
     Ok(edits)
 }
 
-/// Where the pristine course is: `--course PATH`, checked for being one.
-pub fn pristine_course_dir(course: Option<&Path>, student: &Path) -> Result<PathBuf> {
+/// Writes the files `lock` records into `into`, from the student's git
+/// objects.
+fn extract_release(lock: &Path, student: &Path, into: &Path) -> Result<PathBuf> {
+    let blobs = release::read_record(lock)?;
+    if into.exists() {
+        fs::remove_dir_all(into).with_context(|| format!("clearing {}", into.display()))?;
+    }
+    let mut missing = Vec::new();
+    for (path, blob) in &blobs {
+        match release::blob_content(student, blob) {
+            Ok(content) => {
+                let target = into.join(path);
+                fs::create_dir_all(target.parent().context("a file has a folder")?)
+                    .with_context(|| format!("creating the folder of {path}"))?;
+                fs::write(&target, content)
+                    .with_context(|| format!("writing {}", target.display()))?;
+            }
+            Err(_) => missing.push(path.as_str()),
+        }
+    }
+    if !missing.is_empty() {
+        bail!(
+            "the student's git history does not hold {} of the course's files (such as {}). A \
+             shallow clone? Check out with full history (actions/checkout: fetch-depth: 0), or \
+             grade with --course PATH and a checkout of the course",
+            missing.len(),
+            missing
+                .iter()
+                .take(3)
+                .copied()
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    Ok(into.to_path_buf())
+}
+
+/// Where the pristine course comes from: `--course PATH` (checked for
+/// being a separate checkout) or `--lock FILE`.
+pub fn pristine_source(
+    course: Option<&Path>,
+    lock: Option<&Path>,
+    student: &Path,
+) -> Result<Pristine> {
+    if let Some(lock) = lock {
+        let lock = lock
+            .canonicalize()
+            .with_context(|| format!("--lock {}: no such file", lock.display()))?;
+        if lock
+            == student
+                .join(release::RECORD)
+                .canonicalize()
+                .unwrap_or_default()
+        {
+            bail!(
+                "--lock {} is the student's own course.lock, which they can edit. Pass the \
+                 course's course.lock, kept where students cannot change it",
+                lock.display()
+            );
+        }
+        return Ok(Pristine::Lock(lock));
+    }
     let Some(course) = course else {
         bail!(
-            "grade needs a pristine copy of the course to grade against: pass --course PATH, a \
-             checkout of the course repository (not the student's copy). In CI, check out the \
-             course next to the student's repository and run its runner: \
+            "grade needs the pristine course to grade against: pass --course PATH, a checkout of \
+             the course repository (not the student's copy), or --lock FILE, the course's \
+             course.lock, to take the course's files from the student's git history. In CI, \
+             check out the course next to the student's repository and run its runner: \
              `cargo run --manifest-path COURSE/xtask/Cargo.toml -- grade --course COURSE`"
         );
     };
@@ -370,5 +446,5 @@ pub fn pristine_course_dir(course: Option<&Path>, student: &Path) -> Result<Path
             course.display()
         );
     }
-    Ok(course)
+    Ok(Pristine::Checkout(course))
 }

@@ -6,7 +6,8 @@
 //! - [`test_run`]: one process per test, in parallel, with deadlines;
 //! - [`interrupt`]: Ctrl-C stops the tests before the runner;
 //! - [`lesson_run`]: build a lesson's crate and run some of its exercises;
-//! - [`check`], [`grade`], [`hint`], [`list`], [`solution`], [`verify`], [`watch`]: the commands;
+//! - [`check`], [`grade`], [`hint`], [`list`], [`release`], [`reset`], [`solution`], [`verify`],
+//!   [`watch`]: the commands;
 //! - [`grade_report`]: grade's output formats;
 //! - [`known_bad`]: wrong answers kept beside each solution, for `verify`;
 //! - [`progress`]: what passed at the last check;
@@ -24,6 +25,8 @@ pub mod known_bad;
 pub mod lesson_run;
 pub mod list;
 pub mod progress;
+pub mod release;
+pub mod reset;
 pub mod solution;
 pub mod style;
 pub mod test_run;

@@ -10,7 +10,7 @@ use std::time::Duration;
 use xtask::course::{Course, UsageError};
 use xtask::style::Style;
 use xtask::test_run::{Interrupted, RunOptions};
-use xtask::{check, grade, grade_report, hint, list, solution, verify, watch};
+use xtask::{check, grade, grade_report, hint, list, release, reset, solution, verify, watch};
 
 fn cli() -> Command {
     let deadline = Arg::new("deadline")
@@ -57,6 +57,20 @@ fn cli() -> Command {
                 ),
         )
         .subcommand(
+            Command::new("reset")
+                .about("Put the course's stub back; your version is saved first")
+                .arg(
+                    Arg::new("lesson")
+                        .value_name("LESSON[/EXERCISE]")
+                        .required(true)
+                        .help("lesson1/2 resets one exercise's file; lesson1 every file of the lesson"),
+                ),
+        )
+        .subcommand(
+            Command::new("release")
+                .about("For maintainers: record the course's files in course.lock (after `git add`)"),
+        )
+        .subcommand(
             Command::new("solution")
                 .about("The reference solution of an exercise, once yours passes")
                 .arg(
@@ -88,6 +102,14 @@ fn cli() -> Command {
                         .value_name("PATH")
                         .value_parser(value_parser!(PathBuf))
                         .help("A pristine checkout of the course: its tests, manifests and points are used"),
+                )
+                .arg(
+                    Arg::new("lock")
+                        .long("lock")
+                        .value_name("FILE")
+                        .value_parser(value_parser!(PathBuf))
+                        .conflicts_with("course")
+                        .help("The course's course.lock: take the course's files from the student's git history"),
                 )
                 .arg(
                     Arg::new("student")
@@ -178,6 +200,12 @@ fn run(matches: &ArgMatches) -> anyhow::Result<bool> {
         }
         "check" => check::check(&course, lesson, &run_options(), style),
         "verify" => verify::verify(&course, lesson, &run_options(), style),
+        "reset" => reset::reset(&course, lesson.expect("clap requires it"), style),
+        "release" => {
+            let count = release::release(&course)?;
+            println!("course.lock records {count} files; commit it with them.");
+            Ok(true)
+        }
         "watch" => watch::watch(
             &course,
             &watch::WatchRequest {
@@ -220,8 +248,9 @@ fn run_grade(arguments: &ArgMatches) -> anyhow::Result<bool> {
             .with_context(|| format!("--student {}: no such folder", path.display()))?,
         None => Course::find_root()?,
     };
-    let course = grade::pristine_course_dir(
+    let pristine = grade::pristine_source(
         arguments.get_one::<PathBuf>("course").map(PathBuf::as_path),
+        arguments.get_one::<PathBuf>("lock").map(PathBuf::as_path),
         &student,
     )?;
     let run = RunOptions {
@@ -230,7 +259,7 @@ fn run_grade(arguments: &ArgMatches) -> anyhow::Result<bool> {
         ),
         parallel: std::thread::available_parallelism().map_or(2, usize::from),
     };
-    let report = grade::grade(&student, &course, &run)?;
+    let report = grade::grade(&student, &pristine, &run)?;
     let format = arguments
         .get_one::<String>("format")
         .and_then(|name| grade_report::Format::from_name(name))

@@ -125,6 +125,12 @@ impl Progress {
         self.entry(lesson, exercise).status = Some(status);
     }
 
+    /// Forgets the verdict of an exercise (after a reset), keeping the
+    /// hints seen.
+    pub fn forget_status(&mut self, lesson: &str, exercise: &str) {
+        self.entry(lesson, exercise).status = None;
+    }
+
     pub fn hints_seen(&self, lesson: &str, exercise: &str) -> usize {
         self.get(lesson, exercise).hints_seen
     }

@@ -8,6 +8,7 @@ use crate::conventions;
 use crate::course::{Course, Lesson};
 use crate::known_bad::{Variant, load_variants, prepare_package};
 use crate::lesson_run::{LessonResults, LessonRunRequest, run_lesson};
+use crate::release;
 use crate::style::Style;
 use crate::test_run::{RunOptions, Verdict};
 use anyhow::Result;
@@ -28,6 +29,7 @@ pub fn verify(
     };
     let build_dir = BuildDir::acquire(&course.root, "verify")?;
     let mut problems = conventions::problems(course)?;
+    problems.extend(release::staleness(course)?);
     report_step(style, "manifests and conventions", &problems);
     for lesson in lessons {
         match verify_lesson(course, &build_dir, lesson, run, style) {

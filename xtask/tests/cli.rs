@@ -81,8 +81,37 @@ impl Workspace {
             .current_dir(&self.root)
             .env("CARGO_TARGET_DIR", shared_target_dir())
             .env("NO_COLOR", "1")
+            // The copy lives inside the course's own checkout (under
+            // target/); git must not find that repository from the copy.
+            .env(
+                "GIT_CEILING_DIRECTORIES",
+                self.root.parent().expect("the copy has a parent"),
+            )
             .timeout(Duration::from_secs(600));
         command
+    }
+}
+
+impl Workspace {
+    /// Runs git in this copy, as a learner would in their repository.
+    fn git(&self, args: &[&str]) {
+        let status = std::process::Command::new("git")
+            .env(
+                "GIT_CEILING_DIRECTORIES",
+                self.root.parent().expect("the copy has a parent"),
+            )
+            .args([
+                "-c",
+                "user.name=learner",
+                "-c",
+                "user.email=learner@example.com",
+            ])
+            .args(args)
+            .current_dir(&self.root)
+            .stdout(std::process::Stdio::null())
+            .status()
+            .expect("running git");
+        assert!(status.success(), "git {args:?} failed");
     }
 }
 
@@ -763,4 +792,118 @@ fn grade_without_a_pristine_course_says_what_to_do() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("pdf"));
+}
+
+#[test]
+fn reset_restores_the_stub_and_keeps_the_learners_version() {
+    let workspace = Workspace::copy();
+    let git = |args: &[&str]| workspace.git(args);
+    git(&["init", "-q"]);
+    git(&["add", "-A"]);
+    git(&["commit", "-q", "-m", "the course"]);
+    let stub =
+        fs::read_to_string(workspace.path("exercises/01-socket-basics/src/endpoint.rs")).unwrap();
+    workspace.edit("exercises/01-socket-basics/src/endpoint.rs", |text| {
+        text + "\n// my attempt\n"
+    });
+    // The learner even commits the attempt: the original is still in history.
+    git(&["commit", "-q", "-a", "-m", "my attempt"]);
+
+    let reset = workspace.xtask(&["reset", "lesson1/1"]).assert().code(0);
+    let output = String::from_utf8_lossy(&reset.get_output().stdout).into_owned();
+    assert!(output.contains("restored the course's stub of"), "{output}");
+    let restored =
+        fs::read_to_string(workspace.path("exercises/01-socket-basics/src/endpoint.rs")).unwrap();
+    assert_eq!(restored, stub, "reset puts the course's stub back");
+    let backup_line = output
+        .lines()
+        .find(|line| line.trim_start().starts_with("cp "))
+        .expect("a way back");
+    let backup = backup_line.split_whitespace().nth(1).expect("cp FROM TO");
+    let saved = fs::read_to_string(workspace.path(backup)).expect("the learner's version is saved");
+    assert!(
+        saved.ends_with("// my attempt\n"),
+        "the backup holds the attempt: {saved}"
+    );
+
+    workspace
+        .xtask(&["reset", "lesson1/1"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("Nothing to reset"));
+}
+
+#[test]
+fn reset_without_git_history_says_why_and_touches_nothing() {
+    let workspace = Workspace::copy();
+    workspace.edit("exercises/01-socket-basics/src/endpoint.rs", |text| {
+        text + "\n// my attempt\n"
+    });
+    workspace
+        .xtask(&["reset", "lesson1"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "does not hold the course's original",
+        ));
+    let kept =
+        fs::read_to_string(workspace.path("exercises/01-socket-basics/src/endpoint.rs")).unwrap();
+    assert!(
+        kept.ends_with("// my attempt\n"),
+        "a failed reset must not touch the learner's file"
+    );
+}
+
+#[test]
+fn grade_with_the_courses_lock_takes_the_course_files_from_git_history() {
+    let student = Workspace::copy();
+    student.git(&["init", "-q"]);
+    student.git(&["add", "-A"]);
+    student.git(&["commit", "-q", "-m", "the course"]);
+    // The instructor's course.lock, kept outside the student's reach.
+    student.xtask(&["release"]).assert().code(0);
+    let lock = student.root.with_extension("course.lock");
+    fs::copy(student.path("course.lock"), &lock).unwrap();
+
+    fs::copy(
+        student.path("solutions/01-socket-basics/src/endpoint.rs"),
+        student.path("exercises/01-socket-basics/src/endpoint.rs"),
+    )
+    .unwrap();
+    student.edit("exercises/01-socket-basics/tests/resolve.rs", |text| {
+        text.replacen(
+            "fn resolves_an_ip_literal_to_itself() {",
+            "fn resolves_an_ip_literal_to_itself() {\n    return;",
+            1,
+        )
+    });
+    student.git(&["commit", "-q", "-a", "-m", "my work"]);
+
+    let lock_arg = lock.to_string_lossy().into_owned();
+    let graded = student
+        .xtask(&["grade", "--lock", &lock_arg, "--format", "json"])
+        .assert()
+        .code(1);
+    let report: serde_json::Value =
+        serde_json::from_slice(&graded.get_output().stdout).expect("the report is JSON");
+    fs::remove_file(&lock).unwrap();
+    assert_eq!(report["points"], 10, "{report:#}");
+    assert_eq!(
+        report["lessons"][0]["exercises"][1]["tests"][0]["status"],
+        "fail"
+    );
+    assert!(
+        report["edits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|edit| edit["path"] == "exercises/01-socket-basics/tests/resolve.rs"),
+        "{report:#}"
+    );
+
+    student
+        .xtask(&["grade", "--lock", "course.lock"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("the student's own course.lock"));
 }

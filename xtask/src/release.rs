@@ -1,0 +1,151 @@
+//! `course.lock`: the course as released, one git blob id per file.
+//!
+//! A learner's copy cannot be trusted to hold the course's own files (they
+//! edit the stubs, and could edit anything else), but its git history
+//! usually still holds their originals, even in a repository made from a
+//! template, whose history is new but whose files are the same blobs. So
+//! `cargo xtask release` records the blob id of every file of the course,
+//! and `reset` restores a stub with `git cat-file blob ID`. `verify` keeps the
+//! record in step with the tree.
+
+use crate::course::Course;
+use anyhow::{Context, Result, bail};
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+pub const RECORD: &str = "course.lock";
+
+/// File path (relative, with `/`) → git blob id.
+pub type Blobs = BTreeMap<String, String>;
+
+/// Writes `course.lock` for the files as they are now; returns how many.
+pub fn release(course: &Course) -> Result<usize> {
+    let blobs = current_blobs(&course.root)?;
+    let mut files = toml::Table::new();
+    for (path, blob) in &blobs {
+        files.insert(path.clone(), toml::Value::from(blob.as_str()));
+    }
+    let mut table = toml::Table::new();
+    table.insert("files".into(), toml::Value::Table(files));
+    let text = format!(
+        "# The course as released: the git blob id of every file. Written by\n\
+         # `cargo xtask release`; `cargo xtask reset` restores stubs from it.\n\
+         # Do not edit: run `cargo xtask release` after changing the course.\n{table}"
+    );
+    fs::write(course.root.join(RECORD), text).with_context(|| format!("writing {RECORD}"))?;
+    Ok(blobs.len())
+}
+
+/// The recorded blobs of the checkout at `root`, or an error that says
+/// what to do.
+pub fn recorded_blobs(root: &Path) -> Result<Blobs> {
+    read_record(&root.join(RECORD)).with_context(|| {
+        format!("reading {RECORD}, the record of the course's original files (restore it with `git checkout -- {RECORD}`)")
+    })
+}
+
+/// The blobs a `course.lock` file records.
+pub fn read_record(path: &Path) -> Result<Blobs> {
+    let text = fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let table: toml::Table = text.parse().with_context(|| format!("parsing {RECORD}"))?;
+    let files = table
+        .get("files")
+        .and_then(toml::Value::as_table)
+        .with_context(|| format!("{RECORD} has no [files] table"))?;
+    files
+        .iter()
+        .map(|(path, blob)| {
+            let blob = blob
+                .as_str()
+                .with_context(|| format!("{RECORD}: {path} has no blob id"))?;
+            Ok((path.clone(), blob.to_owned()))
+        })
+        .collect()
+}
+
+/// The blob id of every file in git's index (what the next commit holds),
+/// `course.lock` itself excluded. Stage new and changed files (`git add`)
+/// before `cargo xtask release`.
+pub fn current_blobs(root: &Path) -> Result<Blobs> {
+    let listed = git(root, &["ls-files", "--stage", "-z"], None)
+        .context("listing the course's files with git (the record needs a git checkout)")?;
+    let mut blobs = Blobs::new();
+    for entry in String::from_utf8_lossy(&listed)
+        .split('\0')
+        .filter(|entry| !entry.is_empty())
+    {
+        // "<mode> <blob> <stage>\t<path>"
+        let (fields, path) = entry
+            .split_once('\t')
+            .with_context(|| format!("reading git ls-files: {entry:?}"))?;
+        let blob = fields
+            .split(' ')
+            .nth(1)
+            .with_context(|| format!("reading git ls-files: {entry:?}"))?;
+        if path != RECORD {
+            blobs.insert(path.to_owned(), blob.to_owned());
+        }
+    }
+    Ok(blobs)
+}
+
+/// The content of a blob from the repository's object store.
+pub fn blob_content(root: &Path, blob: &str) -> Result<Vec<u8>> {
+    git(root, &["cat-file", "blob", blob], None)
+}
+
+fn git(root: &Path, args: &[&str], input: Option<&[u8]>) -> Result<Vec<u8>> {
+    let mut child = Command::new("git")
+        .arg("-c")
+        .arg(format!("safe.directory={}", root.display()))
+        .args(args)
+        .current_dir(root)
+        .stdin(if input.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .context("running git (is it installed?)")?;
+    if let (Some(input), Some(mut stdin)) = (input, child.stdin.take()) {
+        stdin.write_all(input).context("writing to git")?;
+    }
+    let output = child.wait_with_output().context("waiting for git")?;
+    if !output.status.success() {
+        bail!(
+            "git {} failed: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&output.stderr).trim()
+        );
+    }
+    Ok(output.stdout)
+}
+
+/// What `verify` reports when the record and the tree disagree.
+pub fn staleness(course: &Course) -> Result<Option<String>> {
+    let recorded = match recorded_blobs(&course.root) {
+        Ok(recorded) => recorded,
+        Err(error) => return Ok(Some(format!("{error:#}: run `cargo xtask release`"))),
+    };
+    let current = current_blobs(&course.root)?;
+    let changed: Vec<&String> = current
+        .iter()
+        .filter(|(path, blob)| recorded.get(*path) != Some(*blob))
+        .map(|(path, _)| path)
+        .chain(recorded.keys().filter(|path| !current.contains_key(*path)))
+        .collect();
+    if changed.is_empty() {
+        return Ok(None);
+    }
+    let shown: Vec<&str> = changed.iter().take(5).map(|path| path.as_str()).collect();
+    Ok(Some(format!(
+        "{RECORD} is out of date ({} file(s) differ, such as {}): run `cargo xtask release` and commit it",
+        changed.len(),
+        shown.join(", ")
+    )))
+}
