@@ -20,7 +20,9 @@ use std::net::{SocketAddr, TcpListener};
 ///
 /// Returns the listener, converted into a std [`TcpListener`], and the
 /// address the OS actually bound: when `addr` asks for port 0, the OS picks a
-/// free port, and only the socket knows which.
+/// free port, and only the socket knows which. A socket2 `Socket` becomes a
+/// std listener with `TcpListener::from(socket)` (or `socket.into()`): the
+/// course uses socket2 0.6, which no longer has 0.3's `into_tcp_listener()`.
 ///
 /// Works for IPv4 and IPv6 addresses alike: the socket's family (IPv4 or
 /// IPv6) must be the family of `addr`.

@@ -13,7 +13,9 @@
 //! `whoami` answers every client with the address it sees the client at. Run
 //! it with `cargo run -p lesson1 --bin whoami`, then connect from another
 //! terminal with `nc 127.0.0.1 PORT` (the port is on its first line), and
-//! compare with what `ss -tn` lists.
+//! compare with what `ss -tan` lists. By then the server has closed the
+//! connection, which waits in TIME-WAIT: plain `ss -tn` hides that state,
+//! `-a` shows it.
 //!
 //! Edit `greeting` and `serve`; `src/bin/whoami.rs` is the program around
 //! them.

@@ -1,9 +1,13 @@
 //! Exercise 6: one IPv6 socket for IPv4 clients too (`src/dual_stack.rs`).
 //!
-//! The tests stay on loopback: they bind `[::ffff:127.0.0.1]`, never `[::]`.
+//! The tests stay on loopback: they bind `[::ffff:127.0.0.1]` or `[::1]`,
+//! never `[::]`.
 
-use lesson1::dual_stack::{dual_stack_listener, unmapped};
+use lesson1::dual_stack::{ipv6_listener, unmapped};
+use netlings_helpers::likely_cause;
 use netlings_helpers::net::{self, Client};
+use socket2::SockRef;
+use std::io;
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV6};
 
 #[test]
@@ -42,11 +46,11 @@ fn unmapped_leaves_every_other_address_alone() {
 #[test]
 fn one_ipv6_socket_accepts_an_ipv4_client() {
     let mapped_loopback = SocketAddrV6::new(Ipv4Addr::LOCALHOST.to_ipv6_mapped(), 0, 0, 0);
-    let listener = dual_stack_listener(mapped_loopback).unwrap_or_else(|error| {
+    let listener = ipv6_listener(mapped_loopback, true).unwrap_or_else(|error| {
         panic!(
-            "dual_stack_listener({mapped_loopback}) failed: {error}. Binding an IPv4-mapped \
-             address needs an IPv6 socket that is not IPv6-only: set_only_v6(false) before bind() \
-             (an IPv6-only socket gets InvalidInput, EINVAL)"
+            "ipv6_listener({mapped_loopback}, true) failed: {error}. Binding an IPv4-mapped \
+             address needs an IPv6 socket that is not IPv6-only: with accept_ipv4 = true, \
+             set_only_v6(false) before bind() (an IPv6-only socket gets InvalidInput, EINVAL)"
         )
     });
     let bound = listener
@@ -71,5 +75,69 @@ fn one_ipv6_socket_accepts_an_ipv4_client() {
         unmapped(peer),
         own,
         "unmapped({peer}) must give back the address the client sees itself at"
+    );
+}
+
+#[test]
+fn accept_ipv4_decides_whatever_the_os_default() {
+    let os_default = "A new IPv6 socket's IPV6_V6ONLY depends on the OS: off on Linux (dual stack, \
+                      unless net.ipv6.bindv6only says otherwise), on for Windows, FreeBSD and \
+                      NetBSD (IPv6 only). Code that relies on the default means something else \
+                      on each of them, so it says what it means: set_only_v6(!accept_ipv4), \
+                      before bind(), whichever value accept_ipv4 has";
+    let mapped_loopback = SocketAddrV6::new(Ipv4Addr::LOCALHOST.to_ipv6_mapped(), 0, 0, 0);
+
+    // An IPv6-only socket has no IPv4 side, so it cannot even bind an
+    // IPv4-mapped address: bind() fails with EINVAL, and nothing is sent.
+    // (Reading IPV6_V6ONLY back from a listener on [::1] would prove nothing:
+    // Linux turns the option on by itself when a socket binds a specific
+    // IPv6 address.)
+    match ipv6_listener(mapped_loopback, false) {
+        Ok(listener) => {
+            let only_v6 = SockRef::from(&listener)
+                .only_v6()
+                .expect("reading the IPV6_V6ONLY option of an IPv6 socket");
+            panic!(
+                "ipv6_listener({mapped_loopback}, false) returned a listener on that IPv4-mapped \
+                 address, with IPV6_V6ONLY = {only_v6}: it takes IPv4 clients, though \
+                 accept_ipv4 is false. An IPv6-only socket cannot bind an IPv4-mapped address \
+                 (InvalidInput, EINVAL). {os_default}"
+            )
+        }
+        Err(error) => assert_eq!(
+            error.kind(),
+            io::ErrorKind::InvalidInput,
+            "ipv6_listener({mapped_loopback}, false) failed with {error}; expected InvalidInput \
+             (EINVAL) from bind(): an IPv6-only socket cannot bind an IPv4-mapped address"
+        ),
+    }
+    if let Err(error) = ipv6_listener(mapped_loopback, true) {
+        panic!(
+            "ipv6_listener({mapped_loopback}, true) failed: {error}; a socket asked to accept IPv4 \
+             clients is dual-stack and can bind an IPv4-mapped address. {os_default}"
+        );
+    }
+
+    // IPv6 only still means IPv6 clients are welcome.
+    let loopback = SocketAddrV6::new(Ipv6Addr::LOCALHOST, 0, 0, 0);
+    let listener = ipv6_listener(loopback, false).unwrap_or_else(|error| {
+        panic!(
+            "ipv6_listener({loopback}, false) failed: {error}. Likely cause: {}",
+            likely_cause(&error)
+        )
+    });
+    let bound = listener
+        .local_addr()
+        .expect("a bound listener has a local address");
+    assert!(
+        bound.ip() == Ipv6Addr::LOCALHOST && bound.port() != 0,
+        "the listener is bound to {bound}; expected [::1] with the port the OS chose"
+    );
+    let client = Client::connect(bound);
+    let (_server_side, peer) = net::accept(&listener, "the IPv6 client's connection");
+    assert_eq!(
+        peer,
+        client.local_addr(),
+        "an IPv6-only listener accepts IPv6 clients, and sees each at its own address"
     );
 }

@@ -10,28 +10,41 @@ use std::io;
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::time::Duration;
 
-fn resolved(host: &str, port: u16) -> Vec<SocketAddr> {
-    resolve((host, port))
-        .unwrap_or_else(|error| panic!("resolve(({host:?}, {port})) failed: {error}"))
+/// Resolves `(host, port)`, which must succeed; if `resolve` fails, the test
+/// fails with `why`, what the answer should have been.
+fn resolved(host: &str, port: u16, why: &str) -> Vec<SocketAddr> {
+    resolve((host, port)).unwrap_or_else(|error| {
+        panic!(
+            "resolve(({host:?}, {port})) failed: {error}. Likely cause: {}. {why}",
+            likely_cause(&error)
+        )
+    })
 }
 
 #[test]
 fn resolves_an_ip_literal_to_itself() {
+    let why = "an IP literal is already an address: it resolves to exactly itself, with the port";
     assert_eq!(
-        resolved("127.0.0.1", 8080),
+        resolved("127.0.0.1", 8080, why),
         [SocketAddr::from((Ipv4Addr::LOCALHOST, 8080))],
-        "an IP literal is already an address: it resolves to exactly itself, with the port"
+        "{why}"
     );
+    let why = "::1 is the IPv6 loopback address: it resolves to exactly [::1]:8080";
     assert_eq!(
-        resolved("::1", 8080),
+        resolved("::1", 8080, why),
         [SocketAddr::from((Ipv6Addr::LOCALHOST, 8080))],
-        "::1 is the IPv6 loopback address: it resolves to exactly [::1]:8080"
+        "{why}"
     );
 }
 
 #[test]
 fn resolves_localhost_to_loopback_addresses() {
-    let addrs = resolved("localhost", 8080);
+    let addrs = resolved(
+        "localhost",
+        8080,
+        "localhost is a name the system resolver answers from /etc/hosts, without DNS: \
+         127.0.0.1, and ::1 where IPv6 is configured",
+    );
     let ipv4_loopback = SocketAddr::from((Ipv4Addr::LOCALHOST, 8080));
     assert!(
         addrs.contains(&ipv4_loopback),

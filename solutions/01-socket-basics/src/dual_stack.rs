@@ -10,35 +10,41 @@
 //! ```
 //!
 //! A server listening on `[::]` this way serves both families with one
-//! socket. The tests stay on loopback, so they bind `[::ffff:127.0.0.1]`,
-//! the IPv4 loopback address as an IPv6 socket writes it.
+//! socket. Whether a new IPv6 socket does so depends on the OS, so a server
+//! says which it wants. The tests stay on loopback, so they bind
+//! `[::ffff:127.0.0.1]`, the IPv4 loopback address as an IPv6 socket writes
+//! it, or `[::1]`.
 //!
-//! Edit `dual_stack_listener` and `unmapped`.
+//! Edit `ipv6_listener` and `unmapped`.
 
 use std::io;
 use std::net::{SocketAddr, SocketAddrV6, TcpListener};
 
-/// Creates an IPv6 TCP socket that accepts IPv4 clients too, binds it to
-/// `addr` and listens on it (a backlog of 128, as std uses).
+/// Creates an IPv6 TCP socket, binds it to `addr` and listens on it (a
+/// backlog of 128, as std uses). With `accept_ipv4` the socket is dual-stack
+/// and accepts IPv4 clients too; without it, it is IPv6 only.
 ///
-/// Set `IPV6_V6ONLY` off explicitly (`set_only_v6(false)`) before binding:
-/// Linux defaults to dual stack (`net.ipv6.bindv6only = 0`, which an
-/// administrator can change), but Windows, FreeBSD and OpenBSD default to
-/// IPv6 only, and a server that relies on the default serves IPv4 clients on
+/// Set `IPV6_V6ONLY` explicitly either way, to the opposite of `accept_ipv4`
+/// (`set_only_v6(!accept_ipv4)`), before binding: the kernel applies it at
+/// bind time. Never rely on the default: Linux defaults to dual stack
+/// (`net.ipv6.bindv6only = 0`, which an administrator can change), Windows,
+/// FreeBSD and NetBSD default to IPv6 only, and OpenBSD has no dual-stack
+/// sockets at all. A server that relies on the default serves IPv4 clients on
 /// one system and refuses them on another.
 ///
 /// # Errors
 ///
 /// Any failure of the socket calls. In particular, binding an IPv4-mapped
 /// address such as `[::ffff:127.0.0.1]:0` fails with `InvalidInput` (EINVAL)
-/// on a socket that is IPv6 only.
-pub fn dual_stack_listener(addr: SocketAddrV6) -> io::Result<TcpListener> {
+/// on a socket that is IPv6 only, that is with `accept_ipv4 = false`.
+pub fn ipv6_listener(addr: SocketAddrV6, accept_ipv4: bool) -> io::Result<TcpListener> {
     use socket2::{Domain, Protocol, Socket, Type};
 
     let socket = Socket::new(Domain::IPV6, Type::STREAM, Some(Protocol::TCP))?;
     // IPV6_V6ONLY must be set before bind(): the kernel decides at bind time
-    // whether this socket also takes the IPv4 side of the port.
-    socket.set_only_v6(false)?;
+    // whether this socket also takes the IPv4 side of the port. Set it either
+    // way: the default differs from one OS to the next.
+    socket.set_only_v6(!accept_ipv4)?;
     socket.bind(&SocketAddr::V6(addr).into())?;
     socket.listen(128)?;
     Ok(socket.into())
