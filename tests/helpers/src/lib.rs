@@ -11,8 +11,10 @@
 //!   that each carry a deadline and explain a failure in networking terms;
 //! - [`program`]: start a lesson's runnable program and wait for its
 //!   `listening on ADDR` line;
-//! - [`explain`]: turn bytes and I/O errors into readable messages.
+//! - [`explain`]: turn bytes and I/O errors into readable messages;
+//! - [`accept_queue`]: bursts of connects, and waiting for a listener to close.
 
+pub mod accept_queue;
 pub mod deadline;
 pub mod explain;
 pub mod net;
