@@ -187,19 +187,13 @@ fn run(matches: &ArgMatches) -> anyhow::Result<bool> {
         .ok()
         .flatten()
         .map(String::as_str);
-    let run_options = || RunOptions {
-        deadline: Duration::from_secs(
-            *arguments.get_one::<u64>("deadline").expect("has a default"),
-        ),
-        parallel: std::thread::available_parallelism().map_or(2, usize::from),
-    };
     match command {
         "list" => {
             list::list(&course, style);
             Ok(true)
         }
-        "check" => check::check(&course, lesson, &run_options(), style),
-        "verify" => verify::verify(&course, lesson, &run_options(), style),
+        "check" => check::check(&course, lesson, &run_options(arguments), style),
+        "verify" => verify::verify(&course, lesson, &run_options(arguments), style),
         "reset" => reset::reset(&course, lesson.expect("clap requires it"), style),
         "release" => {
             let count = release::release(&course)?;
@@ -212,7 +206,7 @@ fn run(matches: &ArgMatches) -> anyhow::Result<bool> {
                 handle: lesson,
                 poll: arguments.get_flag("poll"),
             },
-            &run_options(),
+            &run_options(arguments),
             style,
         ),
         "hint" => hint::hint(&course, lesson.expect("clap requires it"), style),
@@ -223,7 +217,7 @@ fn run(matches: &ArgMatches) -> anyhow::Result<bool> {
                 force: arguments.get_flag("force"),
                 diff: arguments.get_flag("diff"),
             },
-            &run_options(),
+            &run_options(arguments),
             style,
         ),
         other => unreachable!("clap accepted an unknown command {other}"),
@@ -241,6 +235,16 @@ fn die_quietly_on_broken_pipe() {
     }
 }
 
+/// The deadline a command was given, and one test per core at a time.
+fn run_options(arguments: &ArgMatches) -> RunOptions {
+    RunOptions {
+        deadline: Duration::from_secs(
+            *arguments.get_one::<u64>("deadline").expect("has a default"),
+        ),
+        parallel: std::thread::available_parallelism().map_or(2, usize::from),
+    }
+}
+
 fn run_grade(arguments: &ArgMatches) -> anyhow::Result<bool> {
     let student = match arguments.get_one::<PathBuf>("student") {
         Some(path) => path
@@ -253,12 +257,7 @@ fn run_grade(arguments: &ArgMatches) -> anyhow::Result<bool> {
         arguments.get_one::<PathBuf>("lock").map(PathBuf::as_path),
         &student,
     )?;
-    let run = RunOptions {
-        deadline: Duration::from_secs(
-            *arguments.get_one::<u64>("deadline").expect("has a default"),
-        ),
-        parallel: std::thread::available_parallelism().map_or(2, usize::from),
-    };
+    let run = run_options(arguments);
     let report = grade::grade(&student, &pristine, &run)?;
     let format = arguments
         .get_one::<String>("format")
