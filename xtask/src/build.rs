@@ -178,7 +178,13 @@ impl BuildDir {
             None => workspace_root.join("target"),
         };
         let path = base.join("netlings").join(purpose);
-        fs::create_dir_all(&path).with_context(|| format!("creating {}", path.display()))?;
+        fs::create_dir_all(&path).with_context(|| {
+            format!(
+                "creating {} for the build. Is this checkout read-only? Point CARGO_TARGET_DIR at \
+                 a folder you can write to, for example `CARGO_TARGET_DIR=/tmp/netlings-target`",
+                path.display()
+            )
+        })?;
         let lock_path = path.join(".lock");
         let lock = File::create(&lock_path)
             .with_context(|| format!("creating {}", lock_path.display()))?;

@@ -363,6 +363,14 @@ fn differences(
 /// objects.
 fn extract_release(lock: &Path, student: &Path, into: &Path) -> Result<PathBuf> {
     let blobs = release::read_record(lock)?;
+    if !student.join(".git").exists() {
+        bail!(
+            "--lock takes the course's files from the student's git history, but {} has no .git \
+             (a download, or a Gradescope submission?). Grade it with --course PATH and a \
+             checkout of the course",
+            student.display()
+        );
+    }
     if into.exists() {
         fs::remove_dir_all(into).with_context(|| format!("clearing {}", into.display()))?;
     }

@@ -919,3 +919,17 @@ fn grade_with_the_courses_lock_takes_the_course_files_from_git_history() {
         .code(2)
         .stderr(predicate::str::contains("the student's own course.lock"));
 }
+
+#[test]
+fn grade_with_a_lock_but_no_git_history_says_to_use_a_course_checkout() {
+    let student = Workspace::copy();
+    let lock = student.root.with_extension("course.lock");
+    fs::copy(student.path("course.lock"), &lock).unwrap();
+    let lock_arg = lock.to_string_lossy().into_owned();
+    let outcome = student.xtask(&["grade", "--lock", &lock_arg]).assert();
+    fs::remove_file(&lock).unwrap();
+    outcome
+        .code(2)
+        .stderr(predicate::str::contains("has no .git"))
+        .stderr(predicate::str::contains("--course PATH"));
+}
