@@ -20,8 +20,8 @@ use std::io;
 use std::net::{SocketAddr, TcpListener};
 
 /// Waits for Enter, or carries on at once when stdin is closed
-/// (`cargo run ... </dev/null`). It lives once, in lesson 1's demos.
-pub use lesson1_demos::pause;
+/// (`cargo run ... </dev/null`). It lives once, in `netlings-cli`.
+pub use netlings_cli::pause;
 
 /// `127.0.0.1:0`: the loopback address, and a port the OS chooses.
 pub fn loopback() -> SocketAddr {

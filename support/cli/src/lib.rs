@@ -8,8 +8,10 @@
 //! - it serves until killed.
 //!
 //! The programs only parse their flags here and call their lesson's library.
+//! The lessons' demos share one more helper, [`pause`], which waits for Enter
+//! so that a reader can look at the demo's sockets with `ss`.
 
-use std::io::Write;
+use std::io::{BufRead, Write};
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
@@ -76,6 +78,26 @@ pub fn announce(bound: SocketAddr) {
     // If stdout is gone there is nobody to tell; the server still serves.
     let _ = writeln!(stdout, "listening on {bound}");
     let _ = stdout.flush();
+}
+
+/// Prints `prompt` and waits until the reader presses Enter.
+///
+/// Some demos stop half-way so that you can look at their sockets from
+/// another terminal with `ss`. When stdin is not a terminal, or is closed
+/// (`cargo run ... </dev/null`, or a CI job), there is nobody to press Enter:
+/// reading then returns end-of-file at once, and the demo simply carries on.
+/// That is why this reads a line and treats "0 bytes read" as "go on", instead
+/// of waiting for a key that can never come.
+pub fn pause(prompt: &str) {
+    print!("{prompt} ");
+    // `print!` without a newline stays in stdout's buffer; flush it, or the
+    // reader would stare at an empty line while the program waits for them.
+    let _ = std::io::stdout().flush();
+    let mut line = String::new();
+    match std::io::stdin().lock().read_line(&mut line) {
+        Ok(0) | Err(_) => println!("(stdin is closed, so not waiting)"),
+        Ok(_) => {}
+    }
 }
 
 #[cfg(test)]

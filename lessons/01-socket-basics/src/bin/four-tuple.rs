@@ -11,7 +11,7 @@
 //! run the `ss` command it prints in another terminal to see the same sockets
 //! from the outside.
 
-use lesson1_demos::pause;
+use netlings_cli::pause;
 use std::net::{TcpListener, TcpStream};
 
 fn main() -> std::io::Result<()> {

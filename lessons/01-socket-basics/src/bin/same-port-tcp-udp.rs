@@ -9,7 +9,7 @@
 //! Run it with `cargo run -p lesson1-demos --bin same-port-tcp-udp`, and while
 //! it waits, run the `ss` command it prints in another terminal.
 
-use lesson1_demos::pause;
+use netlings_cli::pause;
 use std::io::Read;
 use std::net::{TcpListener, TcpStream, UdpSocket};
 

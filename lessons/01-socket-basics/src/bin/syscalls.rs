@@ -10,7 +10,7 @@
 //! system calls themselves, run the built program under strace (Linux):
 //! `strace -e trace=socket,bind,listen,connect,accept4 target/debug/syscalls`.
 
-use lesson1_demos::pause;
+use netlings_cli::pause;
 use socket2::{Domain, Protocol, Socket, Type};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 
