@@ -1,0 +1,122 @@
+//! Exercise 6: a connected UDP client.
+//!
+//! `connect` on a UDP socket sends nothing: no handshake, no packet at all.
+//! It only records a default peer in the kernel, and that changes two
+//! things:
+//!
+//! - the socket now receives only datagrams from that peer: the kernel drops
+//!   datagrams from every other address that arrive after the `connect`
+//!   (ones already queued before it stay), so a stranger cannot slip an
+//!   answer in;
+//! - errors come back. When nothing listens on the peer's port, its machine
+//!   answers the datagram with an ICMP "port unreachable" message; the
+//!   kernel hands that to a connected socket as `ConnectionRefused` on its
+//!   next `recv` (or `send`). An unconnected socket never hears of it and
+//!   waits for an answer that will not come.
+//!
+//! ```text
+//! client --request--> 127.0.0.1:9999   (nothing bound there)
+//! client <--ICMP port unreachable--    recv() -> Err(ConnectionRefused)
+//! ```
+//!
+//! UDP promises nothing, so a request may also get no answer at all: the
+//! client needs its own timeout.
+//!
+//! Edit `UdpClient::connect` and `UdpClient::request`; the struct,
+//! `local_addr`, `server` and `RequestError` are given.
+
+use std::fmt;
+use std::io;
+use std::net::{SocketAddr, UdpSocket};
+use std::time::Duration;
+
+/// A UDP client that talks to one server.
+pub struct UdpClient {
+    /// A socket bound to a local address and connected to the server, so
+    /// that `send` and `recv` need no address and only the server is heard.
+    socket: UdpSocket,
+    /// The server's address, as given to `connect`.
+    server: SocketAddr,
+}
+
+/// Why [`UdpClient::request`] gave no answer.
+#[derive(Debug)]
+pub enum RequestError {
+    /// Nothing listens on the server's port: the server's machine answered
+    /// with ICMP port unreachable.
+    Refused,
+    /// No answer came within the timeout (the request or the answer may
+    /// have been lost, or the server ignored it).
+    NoAnswer { waited: Duration },
+    /// Sending or receiving failed for another reason.
+    Io(io::Error),
+}
+
+impl UdpClient {
+    /// Creates a UDP socket bound to `bind` (for example `127.0.0.1:0`, a
+    /// port the OS chooses) and connects it to `server`.
+    ///
+    /// # Errors
+    ///
+    /// Returns the error of the bind or of the connect; for example
+    /// `InvalidInput` when `server` is of another address family than
+    /// `bind`.
+    pub fn connect(bind: SocketAddr, server: SocketAddr) -> io::Result<UdpClient> {
+        todo!("bind a UdpSocket to `bind`, then connect() it to `server`")
+    }
+
+    /// The client's own address: the one its server sees datagrams come from.
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.socket.local_addr()
+    }
+
+    /// The server this client talks to.
+    pub fn server(&self) -> SocketAddr {
+        self.server
+    }
+
+    /// Sends `message` to the server as one datagram and returns the first
+    /// datagram that comes back from the server, waiting at most `timeout`.
+    ///
+    /// Datagrams from any other address are never taken for the answer: the
+    /// connected socket does not even receive them. The answer is read
+    /// whole, up to 65,507 bytes (the largest UDP payload over IPv4).
+    ///
+    /// # Errors
+    ///
+    /// - [`RequestError::Refused`] when nothing listens on the server's port
+    ///   (the send or the receive fails with `ConnectionRefused`).
+    /// - [`RequestError::NoAnswer`] with `timeout` when no datagram came from
+    ///   the server within `timeout` (the receive fails with `WouldBlock`,
+    ///   or `TimedOut` on some systems).
+    /// - [`RequestError::Io`] for any other failure, including a `timeout`
+    ///   of zero, which `set_read_timeout` refuses with `InvalidInput`.
+    pub fn request(&self, message: &[u8], timeout: Duration) -> Result<Vec<u8>, RequestError> {
+        todo!(
+            "set_read_timeout(Some(timeout)), send the message, recv the answer; turn ConnectionRefused into Refused and WouldBlock or TimedOut into NoAnswer"
+        )
+    }
+}
+
+impl fmt::Display for RequestError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RequestError::Refused => write!(
+                f,
+                "refused: nothing listens on the server's port (ICMP port unreachable)"
+            ),
+            RequestError::NoAnswer { waited } => {
+                write!(f, "no answer within {waited:?}")
+            }
+            RequestError::Io(error) => write!(f, "the request failed: {error}"),
+        }
+    }
+}
+
+impl std::error::Error for RequestError {}
+
+impl From<io::Error> for RequestError {
+    fn from(error: io::Error) -> RequestError {
+        RequestError::Io(error)
+    }
+}

@@ -1,0 +1,167 @@
+//! Exercise 3: length-prefixed frames.
+//!
+//! The other way to frame messages on a stream: send each message's length
+//! first. Here a frame is a 4-byte length in big-endian order (network byte
+//! order, most significant byte first), then that many bytes of payload:
+//!
+//! ```text
+//!  00 00 00 05  68 65 6c 6c 6f   00 00 00 00   00 00 00 02  68 69
+//! |  len = 5  | h  e  l  l  o | |  len = 0  | |  len = 2  | h  i |
+//! ```
+//!
+//! The reader always knows how many bytes it still needs, payloads may hold
+//! any bytes (newlines too), and an empty message is just a length of 0.
+//! But the length is the peer's word: four bytes `ff ff ff ff` announce a
+//! 4 GiB frame. A reader that believes them allocates 4 GiB, or waits for
+//! 4 GiB that never come. So a reader checks the length against its limit
+//! as soon as the header is in, before it allocates or reads the body.
+//!
+//! The format is common enough that tokio-util ships it: `frame_codec`
+//! configures its `LengthDelimitedCodec` for exactly this format. `serve`,
+//! the server of the `frame-echo` program, is given: it runs on your
+//! `read_frame` and `write_frame`.
+//!
+//! Edit `write_frame`, `read_frame` and `frame_codec`.
+
+use std::fmt;
+use std::io::{self, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::thread;
+use tokio_util::codec::LengthDelimitedCodec;
+
+/// The size of the length prefix, in bytes.
+pub const HEADER_LEN: usize = 4;
+
+/// The largest payload the `frame-echo` server accepts: 1 MiB.
+pub const MAX_FRAME: usize = 1024 * 1024;
+
+/// Why [`read_frame`] gave no frame.
+#[derive(Debug)]
+pub enum FrameError {
+    /// The header announced a payload of `announced` bytes, more than the
+    /// reader's `limit`. Nothing of the payload was read, and nothing was
+    /// allocated for it.
+    TooLarge { announced: u32, limit: usize },
+    /// The peer closed the connection in the middle of a frame: inside the
+    /// header, or before the whole payload came.
+    EndedMidFrame,
+    /// Reading from the stream failed.
+    Io(io::Error),
+}
+
+/// Writes `payload` to `writer` as one frame: its length as 4 bytes in
+/// big-endian order, then the payload itself.
+///
+/// Everything is written (a `write` may take only part of what it is given;
+/// `write_all` loops until it took all). An empty payload is a valid frame:
+/// just the header `00 00 00 00`.
+///
+/// # Errors
+///
+/// - A payload of 4 GiB or more does not fit in the header: an error of kind
+///   `io::ErrorKind::InvalidInput`, and nothing is written.
+/// - A failed write is returned as it is.
+pub fn write_frame(writer: &mut impl Write, payload: &[u8]) -> io::Result<()> {
+    todo!(
+        "write the payload's length as a u32 in big-endian order (to_be_bytes), then the payload, each with write_all"
+    )
+}
+
+/// Reads the next frame from `reader` and returns its payload, or `Ok(None)`
+/// when the peer closed the connection cleanly, between two frames.
+///
+/// First the 4-byte header, then the length it announces, checked against
+/// `max_len` *before* anything is allocated or read for the payload: a
+/// payload of `max_len` bytes is accepted, one byte more is not. Then
+/// exactly that many bytes of payload. Bytes after the frame stay unread.
+///
+/// # Errors
+///
+/// - [`FrameError::TooLarge`] as soon as the header announces more than
+///   `max_len` bytes, even if the peer keeps the connection open and never
+///   sends the payload.
+/// - [`FrameError::EndedMidFrame`] when the peer closes the connection after
+///   part of a header or part of a payload.
+/// - [`FrameError::Io`] when a read fails.
+pub fn read_frame(reader: &mut impl Read, max_len: usize) -> Result<Option<Vec<u8>>, FrameError> {
+    todo!(
+        "read the 4-byte header (0 bytes at all means a clean end), decode it with u32::from_be_bytes, refuse a length over max_len, then read exactly that many bytes"
+    )
+}
+
+/// tokio-util's `LengthDelimitedCodec`, set up for the frames of this
+/// exercise: a 4-byte big-endian length that counts only the payload, and
+/// at most `max_len` bytes of payload.
+///
+/// A codec is a state machine over a buffer: its `decode` takes the bytes
+/// received so far and returns a whole frame when there is one, `None` when
+/// more bytes are needed, and an error as soon as a header announces more
+/// than `max_len` bytes. `Framed` wraps a codec around a socket.
+pub fn frame_codec(max_len: usize) -> LengthDelimitedCodec {
+    todo!(
+        "build it with LengthDelimitedCodec::builder(): a 4-byte big-endian length field and max_frame_length(max_len)"
+    )
+}
+
+/// Given: the `frame-echo` server. Accepts clients on `listener` forever,
+/// each on a thread of its own, and sends every frame a client sends back
+/// to it unchanged, until the client closes the connection. A frame larger
+/// than [`MAX_FRAME`] ends the conversation: the server closes the
+/// connection.
+///
+/// # Errors
+///
+/// A client's failure is printed to stderr and ends that client's
+/// connection only; a failure of the listener ends `serve` with that error.
+pub fn serve(listener: TcpListener) -> io::Result<()> {
+    loop {
+        let (stream, peer) = match listener.accept() {
+            Ok(connection) => connection,
+            // A client that left while it waited in the accept queue.
+            Err(error) if error.kind() == io::ErrorKind::ConnectionAborted => continue,
+            Err(error) => return Err(error),
+        };
+        // One thread per client, so one slow client does not hold up the
+        // others (lesson 4 is about the alternatives).
+        thread::spawn(move || {
+            if let Err(error) = echo_frames(stream) {
+                eprintln!("frame-echo: {peer}: {error}; closing the connection");
+            }
+        });
+    }
+}
+
+/// Sends every frame read from `stream` back on it, until a clean end.
+fn echo_frames(stream: TcpStream) -> Result<(), FrameError> {
+    // `&TcpStream` implements both Read and Write, so one socket serves as
+    // the reader and the writer.
+    let mut socket = &stream;
+    while let Some(payload) = read_frame(&mut socket, MAX_FRAME)? {
+        write_frame(&mut socket, &payload)?;
+    }
+    // `stream` is dropped here: close(2) sends a FIN after the last echo.
+    Ok(())
+}
+
+impl fmt::Display for FrameError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FrameError::TooLarge { announced, limit } => write!(
+                f,
+                "the frame header announces {announced} bytes, over the limit of {limit}"
+            ),
+            FrameError::EndedMidFrame => {
+                write!(f, "the peer closed the connection in the middle of a frame")
+            }
+            FrameError::Io(error) => write!(f, "reading a frame failed: {error}"),
+        }
+    }
+}
+
+impl std::error::Error for FrameError {}
+
+impl From<io::Error> for FrameError {
+    fn from(error: io::Error) -> FrameError {
+        FrameError::Io(error)
+    }
+}

@@ -1,0 +1,47 @@
+//! Exercise 4: a UDP echo server.
+//!
+//! UDP has no connections and no accept: one socket, bound to one port,
+//! receives the datagrams of every client. Each `recv_from` returns one
+//! whole datagram (never half of one, never two together) and the address
+//! it came from; the reply goes back with `send_to` to that address.
+//!
+//! ```text
+//! client A 127.0.0.1:40001 --"hi"-----> server 127.0.0.1:7000 --"hi"-----> client A
+//! client B 127.0.0.1:40002 --"hello"--> server 127.0.0.1:7000 --"hello"--> client B
+//! ```
+//!
+//! Boundaries are kept: two `send_to` calls make two datagrams, and the
+//! server sees two. A datagram may be empty, and an empty datagram is a
+//! message like any other, not an end of stream: UDP has no end of stream.
+//! Run the `udp-echo` program (`cargo run -p lesson3 --bin udp-echo`) and
+//! talk to it with `nc -u 127.0.0.1 PORT`.
+//!
+//! Edit `serve`; `src/bin/udp-echo.rs` is the program around it.
+
+use std::io;
+use std::net::UdpSocket;
+
+/// The largest payload of a UDP datagram over IPv4: 65,535 bytes in the IP
+/// packet, less 20 of IP header and 8 of UDP header.
+pub const MAX_DATAGRAM: usize = 65_507;
+
+/// Receives datagrams on `socket` forever and sends each one back, unchanged
+/// and as one datagram, to the address it came from.
+///
+/// Every datagram is echoed whole, up to [`MAX_DATAGRAM`] bytes, and an
+/// empty datagram is echoed as an empty datagram. Each reply goes to the
+/// sender of that datagram: many clients share the one socket.
+///
+/// The socket is bound by the caller, so a test can bind port 0 and the
+/// program can bind what `--listen` says.
+///
+/// # Errors
+///
+/// A failure to send one reply is printed to stderr, and the server goes on
+/// with the next datagram. A failure to receive ends `serve` with that
+/// error.
+pub fn serve(socket: UdpSocket) -> io::Result<()> {
+    todo!(
+        "loop: recv_from into a buffer of MAX_DATAGRAM bytes, then send_to the bytes received back to the address they came from"
+    )
+}

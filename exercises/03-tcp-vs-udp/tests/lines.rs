@@ -1,0 +1,177 @@
+//! Exercise 2: lines, with a limit (`src/lines.rs`).
+
+use lesson3::lines::{LineError, LineReader};
+use netlings_helpers::net::{self, Client};
+use netlings_helpers::{STEP, printable, within};
+use std::net::TcpStream;
+
+/// A connection on loopback: the test's client, and a `LineReader` with
+/// `max_line` on the accepted end.
+fn connection(max_line: usize) -> (Client, LineReader<TcpStream>) {
+    let (listener, address) = net::loopback_listener();
+    let client = Client::connect(address);
+    let (server_side, _) = net::accept(&listener, "the test's own client");
+    (client, LineReader::new(server_side, max_line))
+}
+
+/// Calls `read_line` with a deadline and gives the reader back with the
+/// outcome.
+fn read_line(
+    mut lines: LineReader<TcpStream>,
+    waiting_for: &str,
+) -> (Result<Option<Vec<u8>>, LineError>, LineReader<TcpStream>) {
+    within(STEP, waiting_for, move || {
+        let outcome = lines.read_line();
+        (outcome, lines)
+    })
+}
+
+/// What `read_line` returned, readably: bytes in quotes, not as numbers.
+fn describe(outcome: &Result<Option<Vec<u8>>, LineError>) -> String {
+    match outcome {
+        Ok(Some(line)) => format!("the line {}", printable(line)),
+        Ok(None) => String::from("Ok(None), a clean end of the stream"),
+        Err(LineError::TooLong { limit }) => format!("Err(TooLong {{ limit: {limit} }})"),
+        Err(LineError::EndedMidLine { partial }) => {
+            format!("Err(EndedMidLine {{ partial: {} }})", printable(partial))
+        }
+        Err(LineError::Io(error)) => format!("Err(Io({error}))"),
+    }
+}
+
+/// Reads a line and expects it to be `expected`.
+fn expect_line(
+    lines: LineReader<TcpStream>,
+    expected: &[u8],
+    sent: &[u8],
+) -> LineReader<TcpStream> {
+    let (outcome, lines) = read_line(
+        lines,
+        &format!("read_line() to return the line {}", printable(expected)),
+    );
+    match outcome {
+        Ok(Some(line)) => assert_eq!(
+            line,
+            expected,
+            "the client sent {}; read_line() returned the line {}, expected {} (without its \\n)",
+            printable(sent),
+            printable(&line),
+            printable(expected)
+        ),
+        other => panic!(
+            "the client sent {}; read_line() returned {}, expected the line {}",
+            printable(sent),
+            describe(&other),
+            printable(expected)
+        ),
+    }
+    lines
+}
+
+#[test]
+fn reads_one_line() {
+    let (mut client, lines) = connection(64);
+    client.send(b"hello\n");
+    expect_line(lines, b"hello", b"hello\n");
+}
+
+#[test]
+fn reads_lines_that_arrive_together_and_in_pieces() {
+    let (mut client, lines) = connection(64);
+    // Two lines and the start of a third in one write, then the rest.
+    client.send(b"one\ntwo\nthr");
+    client.send(b"ee\n");
+    let sent = b"one\ntwo\nthree\n";
+    let lines = expect_line(lines, b"one", sent);
+    // A reader that loses what followed the first newline fails here.
+    let lines = expect_line(lines, b"two", sent);
+    expect_line(lines, b"three", sent);
+}
+
+#[test]
+fn returns_none_when_the_peer_closes_between_lines() {
+    let (mut client, lines) = connection(64);
+    client.send(b"last\n");
+    drop(client);
+    let lines = expect_line(lines, b"last", b"last\n");
+    let (outcome, _) = read_line(
+        lines,
+        "read_line() after the last line, when the client has closed the connection",
+    );
+    assert!(
+        matches!(outcome, Ok(None)),
+        "the client sent \"last\\n\" and closed the connection; after that line read_line() \
+         returned {}, expected Ok(None): a read of 0 bytes between lines is a clean end",
+        describe(&outcome)
+    );
+}
+
+#[test]
+fn accepts_a_line_of_exactly_the_limit() {
+    let (mut client, lines) = connection(8);
+    client.send(b"12345678\n");
+    // The limit counts the line, not its newline.
+    expect_line(
+        lines,
+        b"12345678",
+        b"12345678\n (8 bytes and a newline, with a limit of 8)",
+    );
+}
+
+#[test]
+fn rejects_a_line_one_byte_over_the_limit() {
+    let (mut client, lines) = connection(8);
+    client.send(b"123456789\n");
+    let (outcome, _) = read_line(lines, "read_line() on a 9-byte line, with a limit of 8");
+    assert!(
+        matches!(outcome, Err(LineError::TooLong { limit: 8 })),
+        "the client sent \"123456789\\n\", a line of 9 bytes, to a reader with max_line = 8; \
+         read_line() returned {}, expected Err(LineError::TooLong {{ limit: 8 }})",
+        describe(&outcome)
+    );
+}
+
+#[test]
+fn gives_up_on_an_endless_line_without_waiting_for_its_end() {
+    let (mut client, lines) = connection(1024);
+    // 64 KiB and no newline, and the connection stays open: a reader that
+    // waits for the newline waits for ever.
+    client.send(&vec![b'x'; 64 * 1024]);
+    let (outcome, _) = read_line(
+        lines,
+        "read_line() to give up on a line that passed its limit of 1024 bytes (the client sent \
+         64 KiB without a newline and keeps the connection open: the newline never comes)",
+    );
+    assert!(
+        matches!(outcome, Err(LineError::TooLong { limit: 1024 })),
+        "the client sent 64 KiB without a newline to a reader with max_line = 1024; read_line() \
+         returned {}, expected Err(LineError::TooLong {{ limit: 1024 }})",
+        describe(&outcome)
+    );
+    drop(client);
+}
+
+#[test]
+fn reports_a_line_cut_off_by_the_end_of_the_stream() {
+    let (mut client, lines) = connection(64);
+    client.send(b"half a li");
+    drop(client);
+    let (outcome, _) = read_line(
+        lines,
+        "read_line() after the client sent \"half a li\" and closed the connection",
+    );
+    match outcome {
+        Err(LineError::EndedMidLine { partial }) => assert_eq!(
+            partial,
+            b"half a li",
+            "EndedMidLine carries the bytes received: expected \"half a li\", got {}",
+            printable(&partial)
+        ),
+        other => panic!(
+            "the client sent \"half a li\" (no newline) and closed the connection; read_line() \
+             returned {}, expected Err(LineError::EndedMidLine {{ partial: \"half a \
+             li\" }}): the peer's close cut the line off",
+            describe(&other)
+        ),
+    }
+}
