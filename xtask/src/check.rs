@@ -72,6 +72,21 @@ fn check_first_unfinished(
     progress: &mut Progress,
 ) -> Result<bool> {
     for (index, lesson) in course.lessons.iter().enumerate() {
+        // A lesson that passed entirely at its last check is not rebuilt;
+        // `check lessonN` re-checks it on request.
+        let passed_before = lesson.exercises.iter().all(|exercise| {
+            progress.status(&lesson.handle(), &exercise.id) == Some(Status::Passed)
+        });
+        if passed_before {
+            println!(
+                "{} {} {}: passed at your last check ({} re-checks it)",
+                style.green("✓"),
+                style.bold(&lesson.handle()),
+                lesson.title,
+                style.dim(&format!("cargo xtask check {}", lesson.handle()))
+            );
+            continue;
+        }
         let selection = Selection {
             lesson: index,
             exercise: None,

@@ -237,6 +237,16 @@ fn check_passes_once_the_solution_is_copied_over_the_stubs() {
                 .collect();
             !lesson1.is_empty() && lesson1.iter().all(|line| line.ends_with("passed"))
         }));
+    // The lesson is now recorded as passed: `check` alone moves on to the
+    // next lesson without rebuilding this one.
+    workspace
+        .xtask(&["check"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "✓ lesson1 Socket basics: passed at your last check",
+        ))
+        .stdout(predicate::str::contains("Lesson 2 · "));
     workspace
         .xtask(&["solution", "lesson1/1", "--diff"])
         .assert()
