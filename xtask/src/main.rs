@@ -180,6 +180,12 @@ fn run(matches: &ArgMatches) -> anyhow::Result<bool> {
         // Grading never reads the student's manifests or runs their runner.
         return run_grade(arguments);
     }
+    if command == "release" {
+        // The record covers every file, whatever state the lessons are in.
+        let count = release::release(&Course::find_root()?)?;
+        println!("course.lock records {count} files; commit it with them.");
+        return Ok(true);
+    }
     let course = Course::discover()?;
     let style = Style::for_stdout();
     let lesson = arguments
@@ -195,11 +201,6 @@ fn run(matches: &ArgMatches) -> anyhow::Result<bool> {
         "check" => check::check(&course, lesson, &run_options(arguments), style),
         "verify" => verify::verify(&course, lesson, &run_options(arguments), style),
         "reset" => reset::reset(&course, lesson.expect("clap requires it"), style),
-        "release" => {
-            let count = release::release(&course)?;
-            println!("course.lock records {count} files; commit it with them.");
-            Ok(true)
-        }
         "watch" => watch::watch(
             &course,
             &watch::WatchRequest {

@@ -22,8 +22,8 @@ pub const RECORD: &str = "course.lock";
 pub type Blobs = BTreeMap<String, String>;
 
 /// Writes `course.lock` for the files as they are now; returns how many.
-pub fn release(course: &Course) -> Result<usize> {
-    let blobs = current_blobs(&course.root)?;
+pub fn release(root: &Path) -> Result<usize> {
+    let blobs = current_blobs(root)?;
     let mut files = toml::Table::new();
     for (path, blob) in &blobs {
         files.insert(path.clone(), toml::Value::from(blob.as_str()));
@@ -35,7 +35,7 @@ pub fn release(course: &Course) -> Result<usize> {
          # `cargo xtask release`; `cargo xtask reset` restores stubs from it.\n\
          # Do not edit: run `cargo xtask release` after changing the course.\n{table}"
     );
-    fs::write(course.root.join(RECORD), text).with_context(|| format!("writing {RECORD}"))?;
+    fs::write(root.join(RECORD), text).with_context(|| format!("writing {RECORD}"))?;
     Ok(blobs.len())
 }
 
