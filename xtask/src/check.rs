@@ -418,11 +418,14 @@ fn output_before_panic(output: &str) -> Vec<&str> {
     let lines: Vec<&str> = output
         .lines()
         .take_while(|line| !line.contains(" panicked at "))
-        .filter(|line| {
-            !line.trim().is_empty()
-                && !line.starts_with("running 1 test")
-                && !line.starts_with("test ")
+        .filter(|line| !line.starts_with("running 1 test"))
+        // libtest writes `test NAME ... ` without a newline, so the test's
+        // first line of output is glued to it.
+        .map(|line| match line.strip_prefix("test ") {
+            Some(rest) => rest.split_once(" ... ").map_or("", |(_, printed)| printed),
+            None => line,
         })
+        .filter(|line| !line.trim().is_empty())
         .collect();
     lines[lines.len().saturating_sub(SHOWN_LINES)..].to_vec()
 }
@@ -484,8 +487,11 @@ mod tests {
 
     #[test]
     fn output_before_panic_keeps_the_tests_own_lines() {
-        let output =
-            "\nrunning 1 test\ndebug: got 3 bytes\nthread 'x' (1) panicked at a.rs:1:1:\nboom\n";
-        assert_eq!(output_before_panic(output), vec!["debug: got 3 bytes"]);
+        let output = "\nrunning 1 test\ntest x ... first line\ndebug: got 3 bytes\n\
+                      thread 'x' (1) panicked at a.rs:1:1:\nboom\n";
+        assert_eq!(
+            output_before_panic(output),
+            vec!["first line", "debug: got 3 bytes"]
+        );
     }
 }

@@ -30,6 +30,13 @@ fn cli() -> Command {
                 .arg(Arg::new("lesson").value_name("LESSON[/EXERCISE]").help(
                     "lesson1, 1, 01 or socket-basics; one exercise: lesson1/2 or lesson1/resolve",
                 ))
+                .arg(
+                    Arg::new("seed")
+                        .long("seed")
+                        .value_name("N")
+                        .value_parser(value_parser!(u64))
+                        .help("Replay a randomised test with the seed its failure printed (sets NETLINGS_SEED)"),
+                )
                 .arg(deadline.clone()),
         )
         .subcommand(
@@ -243,6 +250,7 @@ fn run_options(arguments: &ArgMatches) -> RunOptions {
             *arguments.get_one::<u64>("deadline").expect("has a default"),
         ),
         parallel: std::thread::available_parallelism().map_or(2, usize::from),
+        seed: arguments.try_get_one::<u64>("seed").ok().flatten().copied(),
     }
 }
 

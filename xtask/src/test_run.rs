@@ -73,6 +73,9 @@ pub struct RunOptions {
     pub deadline: Duration,
     /// How many tests run at once.
     pub parallel: usize,
+    /// The seed for tests with randomised inputs (`NETLINGS_SEED`), to
+    /// replay a run; each test picks its own when `None`.
+    pub seed: Option<u64>,
 }
 
 /// The names of the tests in `executable`, as `--list` prints them.
@@ -110,7 +113,12 @@ pub fn run_tests(cases: Vec<TestCase>, options: &RunOptions) -> Result<Vec<TestO
             let Some((index, case)) = waiting.pop_front() else {
                 break;
             };
-            running.push(Running::start(index, case, finished_tx.clone())?);
+            running.push(Running::start(
+                index,
+                case,
+                options.seed,
+                finished_tx.clone(),
+            )?);
         }
         let next_deadline = running
             .iter()
@@ -172,6 +180,7 @@ impl Running {
     fn start(
         index: usize,
         case: TestCase,
+        seed: Option<u64>,
         finished: mpsc::Sender<(usize, ExitStatus)>,
     ) -> Result<Running> {
         // stdout and stderr share one pipe, so the output keeps its order.
@@ -191,6 +200,9 @@ impl Running {
                     .context("sharing the test's output pipe")?,
             )
             .stderr(writer);
+        if let Some(seed) = seed {
+            command.env("NETLINGS_SEED", seed.to_string());
+        }
         process_group::isolate(&mut command);
         let mut child = command.spawn().with_context(|| {
             format!(

@@ -943,3 +943,22 @@ fn grade_with_a_lock_but_no_git_history_says_to_use_a_course_checkout() {
         .stderr(predicate::str::contains("has no .git"))
         .stderr(predicate::str::contains("--course PATH"));
 }
+
+#[test]
+fn check_seed_replays_a_randomised_test_with_that_seed() {
+    let workspace = Workspace::copy();
+    // A stand-in for a randomised test: the stub reports the seed it was given.
+    workspace.edit("exercises/01-socket-basics/src/endpoint.rs", |text| {
+        text.replacen(
+            "pub fn parse_endpoint(text: &str) -> Result<Endpoint, EndpointError> {",
+            "pub fn parse_endpoint(text: &str) -> Result<Endpoint, EndpointError> {\n    \
+             println!(\"seed: {:?}\", std::env::var(\"NETLINGS_SEED\"));",
+            1,
+        )
+    });
+    workspace
+        .xtask(&["check", "lesson1/1", "--seed", "4242"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("| seed: Ok(\"4242\")"));
+}
