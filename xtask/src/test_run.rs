@@ -145,10 +145,19 @@ pub fn run_tests(cases: Vec<TestCase>, options: &RunOptions) -> Result<Vec<TestO
             for test in &running {
                 test.kill();
             }
-            return Err(Interrupted {
-                stopped: running.len(),
+            // Wait until the killed processes are gone (reaped), so that
+            // none outlives the runner; a bounded wait, as a process in
+            // uninterruptible sleep can take a moment to die.
+            let stopped = running.len();
+            let deadline = Instant::now() + Duration::from_secs(5);
+            while !running.is_empty() {
+                let left = deadline.saturating_duration_since(Instant::now());
+                let Ok((index, _)) = finished.recv_timeout(left) else {
+                    break;
+                };
+                running.retain(|test| test.index != index);
             }
-            .into());
+            return Err(Interrupted { stopped }.into());
         }
         let now = Instant::now();
         while let Some(position) = running
