@@ -12,11 +12,13 @@
 //! - [`program`]: start a lesson's runnable program and wait for its
 //!   `listening on ADDR` line;
 //! - [`explain`]: turn bytes and I/O errors into readable messages;
+//! - [`background`]: run an async server under test on a runtime of its own;
 //! - [`accept_queue`]: bursts of connects, and waiting for a listener to close;
 //! - [`lossy`]: a UDP relay that drops, duplicates and reorders datagrams on a
 //!   seeded schedule, for the reliability exercises.
 
 pub mod accept_queue;
+pub mod background;
 pub mod deadline;
 pub mod explain;
 pub mod lossy;
