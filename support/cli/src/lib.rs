@@ -7,20 +7,78 @@
 //!   connect;
 //! - it serves until killed.
 //!
-//! The programs only parse their flags here and call their lesson's library.
+//! The programs only call [`run`] with a closure that binds ([`listen_tcp`],
+//! [`bind_udp`]) and hands the socket to their lesson's library.
 //! The lessons' demos share one more helper, [`pause`], which waits for Enter
 //! so that a reader can look at the demo's sockets with `ss`.
 
 use std::io::{BufRead, Write};
-use std::net::SocketAddr;
+use std::net::{SocketAddr, TcpListener, UdpSocket};
 use std::process::ExitCode;
+
+/// Runs a server program: reads `--listen ADDR` from the command line
+/// (answering `--help` and mistakes itself), then calls `serve` with the
+/// address. A failure `serve` returns is printed as `PROGRAM: message` and
+/// the program exits with 1.
+///
+/// ```no_run
+/// fn main() -> std::process::ExitCode {
+///     netlings_cli::run("whoami", "Tells each client who it is.", |address| {
+///         let listener = netlings_cli::listen_tcp(address)?;
+///         // ... serve on `listener`, turning an error into a sentence.
+///         # drop(listener);
+///         Ok(())
+///     })
+/// }
+/// ```
+pub fn run(
+    program: &str,
+    about: &str,
+    serve: impl FnOnce(SocketAddr) -> Result<(), String>,
+) -> ExitCode {
+    let address = match listen_address(program, about) {
+        Ok(address) => address,
+        Err(exit_code) => return exit_code,
+    };
+    match serve(address) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("{program}: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Binds a TCP listener to `address` and announces the address the OS
+/// really bound (with port 0, the port it chose).
+pub fn listen_tcp(address: SocketAddr) -> Result<TcpListener, String> {
+    let listener = TcpListener::bind(address)
+        .map_err(|error| format!("cannot listen on {address}: {error}"))?;
+    announce(bound_address(address, listener.local_addr())?);
+    Ok(listener)
+}
+
+/// Binds a UDP socket to `address` and announces the address the OS really
+/// bound. UDP has no listen(): a bound socket receives datagrams at once.
+pub fn bind_udp(address: SocketAddr) -> Result<UdpSocket, String> {
+    let socket =
+        UdpSocket::bind(address).map_err(|error| format!("cannot bind {address}: {error}"))?;
+    announce(bound_address(address, socket.local_addr())?);
+    Ok(socket)
+}
+
+fn bound_address(
+    requested: SocketAddr,
+    bound: std::io::Result<SocketAddr>,
+) -> Result<SocketAddr, String> {
+    bound.map_err(|error| format!("cannot read the address bound for {requested}: {error}"))
+}
 
 /// Where a server program should listen, read from its command line.
 ///
 /// On `--help` it prints the usage to stdout, on a mistake it prints what
-/// is wrong to stderr; either way it returns the code to exit with, and the
-/// program only has to `return` it.
-pub fn listen_address(program: &str, about: &str) -> Result<SocketAddr, ExitCode> {
+/// is wrong to stderr; either way it returns the code to exit with.
+fn listen_address(program: &str, about: &str) -> Result<SocketAddr, ExitCode> {
     parse_listen_address(program, about, std::env::args().skip(1)).map_err(|(message, code)| {
         if code == ExitCode::SUCCESS {
             println!("{message}");

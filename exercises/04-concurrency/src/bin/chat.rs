@@ -9,44 +9,26 @@
 //! This file only reads the command line, builds the runtime and binds; the
 //! server is `lesson4::chat::serve_chat`, which you write in exercise 3.
 
-use std::net::SocketAddr;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let about =
         "A line-based chat: every line a client sends reaches every other connected client.";
-    let address = match netlings_cli::listen_address("chat", about) {
-        Ok(address) => address,
-        Err(exit_code) => return exit_code,
-    };
-    // A multi-threaded runtime, one worker per core: what a real server uses.
-    let runtime = match tokio::runtime::Runtime::new() {
-        Ok(runtime) => runtime,
-        Err(error) => {
-            eprintln!("chat: cannot start the tokio runtime: {error}");
-            return ExitCode::FAILURE;
-        }
-    };
-    match runtime.block_on(listen_and_serve(address)) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("chat: {message}");
-            ExitCode::FAILURE
-        }
-    }
-}
-
-/// Binds `address`, says where it listens, and serves until the listener fails.
-async fn listen_and_serve(address: SocketAddr) -> Result<(), String> {
-    let listener = tokio::net::TcpListener::bind(address)
-        .await
-        .map_err(|error| format!("cannot listen on {address}: {error}"))?;
-    // With port 0 the OS chose the port: announce the address it really bound.
-    let bound = listener
-        .local_addr()
-        .map_err(|error| format!("cannot read the address bound for {address}: {error}"))?;
-    netlings_cli::announce(bound);
-    lesson4::chat::serve_chat(listener)
-        .await
-        .map_err(|error| format!("the listener on {bound} failed: {error}"))
+    netlings_cli::run("chat", about, |address| {
+        let listener = netlings_cli::listen_tcp(address)?;
+        // A multi-threaded runtime, one worker per core: what a real server uses.
+        let runtime = tokio::runtime::Runtime::new()
+            .map_err(|error| format!("cannot start the tokio runtime: {error}"))?;
+        runtime.block_on(async {
+            // tokio takes over the bound std listener; it must not block.
+            listener
+                .set_nonblocking(true)
+                .map_err(|error| format!("cannot make the listener non-blocking: {error}"))?;
+            let listener = tokio::net::TcpListener::from_std(listener)
+                .map_err(|error| format!("cannot hand the listener to tokio: {error}"))?;
+            lesson4::chat::serve_chat(listener)
+                .await
+                .map_err(|error| format!("the listener failed: {error}"))
+        })
+    })
 }
