@@ -1,6 +1,7 @@
 //! Exercise 6: a connected UDP client (`src/connected_udp.rs`).
 
 use lesson3::connected_udp::{RequestError, UdpClient};
+use netlings_helpers::net::loopback_udp;
 use netlings_helpers::{STEP, printable, within};
 use std::net::{Ipv4Addr, SocketAddr, UdpSocket};
 use std::sync::mpsc;
@@ -9,25 +10,14 @@ use std::time::Duration;
 
 const ANY_PORT: SocketAddr = SocketAddr::new(std::net::IpAddr::V4(Ipv4Addr::LOCALHOST), 0);
 
-/// A UDP socket on 127.0.0.1, on a port the OS chose, whose receives give up
-/// after [`STEP`].
-fn udp_socket() -> (UdpSocket, SocketAddr) {
-    let socket = UdpSocket::bind(ANY_PORT).expect("binding 127.0.0.1:0");
-    socket
-        .set_read_timeout(Some(STEP))
-        .expect("setting a read timeout");
-    let address = socket.local_addr().expect("a bound socket has an address");
-    (socket, address)
-}
-
 /// A loopback address where nothing listens, race-free: a socket is bound
 /// to it (so no other test can take the port) but connected to another
 /// address, so the kernel matches no socket to datagrams from anyone else
 /// and answers them with ICMP port unreachable. The address stays refused
 /// while the returned socket is alive.
 fn refused_address() -> (UdpSocket, SocketAddr) {
-    let (holder, address) = udp_socket();
-    let (elsewhere, elsewhere_address) = udp_socket();
+    let (holder, address) = loopback_udp();
+    let (elsewhere, elsewhere_address) = loopback_udp();
     holder
         .connect(elsewhere_address)
         .expect("connecting the port holder elsewhere");
@@ -77,7 +67,7 @@ fn describe(outcome: &Result<Vec<u8>, RequestError>) -> String {
 
 #[test]
 fn gets_the_answer_from_its_server() {
-    let (server, server_address) = udp_socket();
+    let (server, server_address) = loopback_udp();
     let received = answer_once(server, b"pong");
     let client = client_of(server_address);
     let client_address = client
@@ -102,7 +92,7 @@ fn gets_the_answer_from_its_server() {
 
 #[test]
 fn ignores_datagrams_from_strangers() {
-    let (server, server_address) = udp_socket();
+    let (server, server_address) = loopback_udp();
     let client = client_of(server_address);
     let client_address = client
         .local_addr()
@@ -110,7 +100,7 @@ fn ignores_datagrams_from_strangers() {
     // A stranger sends a fake answer before the request is even sent. A
     // connected socket never receives it; an unconnected one would take it
     // for the answer.
-    let (stranger, stranger_address) = udp_socket();
+    let (stranger, stranger_address) = loopback_udp();
     stranger
         .send_to(b"fake answer", client_address)
         .expect("the stranger sends its datagram");
@@ -154,7 +144,7 @@ fn reports_a_server_that_is_not_there_as_refused() {
 #[test]
 fn reports_no_answer_when_the_server_stays_silent() {
     // The server is bound, so no ICMP comes back, but it never answers.
-    let (_silent, silent_address) = udp_socket();
+    let (_silent, silent_address) = loopback_udp();
     let client = client_of(silent_address);
     let timeout = Duration::from_millis(100);
     let outcome = request(

@@ -1,21 +1,15 @@
 //! Exercise 5: a datagram too big for the buffer (`src/truncation.rs`).
 
 use lesson3::truncation::{RecvError, recv_datagram};
+use netlings_helpers::net::loopback_udp;
 use netlings_helpers::{STEP, printable, within};
-use std::net::{Ipv4Addr, SocketAddr, UdpSocket};
+use std::net::{SocketAddr, UdpSocket};
 
 /// A receiver and a sender on 127.0.0.1, and their addresses. The
 /// receiver's receives give up after [`STEP`].
 fn pair() -> (UdpSocket, SocketAddr, UdpSocket, SocketAddr) {
-    let bind = || UdpSocket::bind((Ipv4Addr::LOCALHOST, 0)).expect("binding 127.0.0.1:0");
-    let (receiver, sender) = (bind(), bind());
-    receiver
-        .set_read_timeout(Some(STEP))
-        .expect("setting a read timeout");
-    let receiver_address = receiver
-        .local_addr()
-        .expect("a bound socket has an address");
-    let sender_address = sender.local_addr().expect("a bound socket has an address");
+    let (receiver, receiver_address) = loopback_udp();
+    let (sender, sender_address) = loopback_udp();
     (receiver, receiver_address, sender, sender_address)
 }
 

@@ -1,23 +1,13 @@
 //! Exercise 4: a UDP echo server (`src/udp_echo.rs`).
 
 use lesson3::udp_echo::{MAX_DATAGRAM, serve};
+use netlings_helpers::net::loopback_udp;
 use netlings_helpers::{Program, STEP, likely_cause, printable};
 use std::io;
-use std::net::{Ipv4Addr, SocketAddr, UdpSocket};
+use std::net::{SocketAddr, UdpSocket};
 use std::panic;
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
-
-/// A UDP socket on 127.0.0.1, on a port the OS chose, whose receives give up
-/// after [`STEP`].
-fn udp_socket() -> (UdpSocket, SocketAddr) {
-    let socket = UdpSocket::bind((Ipv4Addr::LOCALHOST, 0)).expect("binding 127.0.0.1:0");
-    socket
-        .set_read_timeout(Some(STEP))
-        .expect("setting a read timeout");
-    let address = socket.local_addr().expect("a bound socket has an address");
-    (socket, address)
-}
 
 /// The server under test: its address, and the thread running `serve` (none
 /// for a program).
@@ -29,7 +19,7 @@ struct Server {
 /// Binds a server socket and runs `serve` on it, on a thread of its own that
 /// ends with the test process.
 fn start_serving() -> Server {
-    let (socket, address) = udp_socket();
+    let (socket, address) = loopback_udp();
     // The server's own receives must wait as long as it takes.
     socket
         .set_read_timeout(None)
@@ -136,7 +126,7 @@ fn assert_echoed(echo: &[u8], sent: &[u8], what: &str) {
 #[test]
 fn echoes_a_datagram_to_its_sender() {
     let mut server = start_serving();
-    let (client, _) = udp_socket();
+    let (client, _) = loopback_udp();
     send(&client, b"hello", &server);
     let echo = receive_echo(&client, &mut server, "the echo of \"hello\"");
     assert_echoed(&echo, b"hello", "one datagram");
@@ -145,7 +135,7 @@ fn echoes_a_datagram_to_its_sender() {
 #[test]
 fn keeps_datagram_boundaries() {
     let mut server = start_serving();
-    let (client, _) = udp_socket();
+    let (client, _) = loopback_udp();
     // Two sends before any receive: on a stream they could merge; as
     // datagrams they stay two.
     send(&client, b"first datagram", &server);
@@ -159,8 +149,8 @@ fn keeps_datagram_boundaries() {
 #[test]
 fn answers_each_client_at_its_own_address() {
     let mut server = start_serving();
-    let (alice, _) = udp_socket();
-    let (bob, _) = udp_socket();
+    let (alice, _) = loopback_udp();
+    let (bob, _) = loopback_udp();
     send(&alice, b"from alice", &server);
     let echo = receive_echo(&alice, &mut server, "alice's echo");
     assert_echoed(&echo, b"from alice", "alice");
@@ -183,7 +173,7 @@ fn answers_each_client_at_its_own_address() {
 #[test]
 fn echoes_an_empty_datagram() {
     let mut server = start_serving();
-    let (client, _) = udp_socket();
+    let (client, _) = loopback_udp();
     send(&client, b"", &server);
     send(&client, b"after", &server);
     let echo = receive_echo(&client, &mut server, "the echo of an empty datagram");
@@ -204,7 +194,7 @@ fn echoes_an_empty_datagram() {
 #[test]
 fn echoes_the_largest_ipv4_datagram_whole() {
     let mut server = start_serving();
-    let (client, _) = udp_socket();
+    let (client, _) = loopback_udp();
     let largest: Vec<u8> = (0..MAX_DATAGRAM).map(|index| (index % 251) as u8).collect();
     send(&client, &largest, &server);
     let echo = receive_echo(&client, &mut server, "the echo of a 65,507-byte datagram");
@@ -225,7 +215,7 @@ fn the_udp_echo_program_echoes_a_datagram() {
         address: program.address(),
         serving: None,
     };
-    let (client, _) = udp_socket();
+    let (client, _) = loopback_udp();
     send(&client, b"ping", &server);
     let echo = receive_echo(&client, &mut server, "the echo from the udp-echo program");
     assert_echoed(&echo, b"ping", "the udp-echo program");

@@ -490,15 +490,6 @@ mod tests {
     use super::*;
     use crate::deadline::STEP;
 
-    fn udp_socket() -> (UdpSocket, SocketAddr) {
-        let socket = UdpSocket::bind((Ipv4Addr::LOCALHOST, 0)).expect("binding 127.0.0.1:0");
-        socket
-            .set_read_timeout(Some(STEP))
-            .expect("setting a read timeout");
-        let address = socket.local_addr().expect("a bound socket has an address");
-        (socket, address)
-    }
-
     fn receive(socket: &UdpSocket) -> (Vec<u8>, SocketAddr) {
         let mut buffer = [0; 2048];
         let (len, from) = socket
@@ -542,9 +533,9 @@ mod tests {
 
     #[test]
     fn a_link_without_faults_relays_both_ways() {
-        let (target, target_address) = udp_socket();
+        let (target, target_address) = crate::net::loopback_udp();
         let link = LossyLink::start_with_seed(target_address, Faults::NONE, 1, "test");
-        let (client, _) = udp_socket();
+        let (client, _) = crate::net::loopback_udp();
         client.send_to(b"ping", link.address()).unwrap();
         let (datagram, relay) = receive(&target);
         assert_eq!((datagram.as_slice(), relay), (&b"ping"[..], link.address()));
@@ -561,9 +552,9 @@ mod tests {
             duplicate: 1.0,
             ..Faults::NONE
         };
-        let (target, target_address) = udp_socket();
+        let (target, target_address) = crate::net::loopback_udp();
         let link = LossyLink::start_with_seed(target_address, always, 1, "test");
-        let (client, _) = udp_socket();
+        let (client, _) = crate::net::loopback_udp();
         client.send_to(b"twice", link.address()).unwrap();
         assert_eq!(receive(&target).0, b"twice");
         assert_eq!(receive(&target).0, b"twice");
@@ -575,9 +566,9 @@ mod tests {
             reorder: 1.0,
             ..Faults::NONE
         };
-        let (target, target_address) = udp_socket();
+        let (target, target_address) = crate::net::loopback_udp();
         let link = LossyLink::start_with_seed(target_address, always, 1, "test");
-        let (client, _) = udp_socket();
+        let (client, _) = crate::net::loopback_udp();
         client.send_to(b"first", link.address()).unwrap();
         client.send_to(b"second", link.address()).unwrap();
         assert_eq!(receive(&target).0, b"second");
@@ -593,9 +584,9 @@ mod tests {
             drop: 1.0,
             ..Faults::NONE
         };
-        let (target, target_address) = udp_socket();
+        let (target, target_address) = crate::net::loopback_udp();
         let link = LossyLink::start_with_seed(target_address, always, 1, "test");
-        let (client, _) = udp_socket();
+        let (client, _) = crate::net::loopback_udp();
         client.send_to(b"lost", link.address()).unwrap();
         // First the event: the relay has seen the datagram and dropped it.
         let deadline = std::time::Instant::now() + STEP;
@@ -620,7 +611,7 @@ mod tests {
 
     #[test]
     fn explain_failures_adds_the_seed_and_the_replay_command() {
-        let (_target, target_address) = udp_socket();
+        let (_target, target_address) = crate::net::loopback_udp();
         let link = LossyLink::start_with_seed(
             target_address,
             Faults::NONE,

@@ -5,7 +5,7 @@ use crate::deadline::{STEP, within};
 use crate::explain::{likely_cause, printable};
 use socket2::{Domain, Socket, Type};
 use std::io::{self, BufRead, BufReader, Read, Write};
-use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, TcpStream};
+use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, TcpStream, UdpSocket};
 use std::time::{Duration, Instant};
 
 /// A TCP listener on `127.0.0.1`, on a port the OS chose, and its address.
@@ -25,6 +25,18 @@ fn bind_listener(address: SocketAddr) -> (TcpListener, SocketAddr) {
         .local_addr()
         .expect("a bound listener has a local address");
     (listener, bound)
+}
+
+/// A UDP socket on `127.0.0.1`, on a port the OS chose, and its address.
+/// Its receives give up after [`STEP`], so a datagram that never comes
+/// fails the test instead of hanging it.
+pub fn loopback_udp() -> (UdpSocket, SocketAddr) {
+    let socket = UdpSocket::bind((Ipv4Addr::LOCALHOST, 0)).expect("binding 127.0.0.1:0");
+    socket
+        .set_read_timeout(Some(STEP))
+        .expect("setting a read timeout");
+    let address = socket.local_addr().expect("a bound socket has an address");
+    (socket, address)
 }
 
 /// A loopback address where every connect is refused, race-free: a socket
