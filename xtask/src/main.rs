@@ -20,6 +20,7 @@ fn cli() -> Command {
         .default_value("10")
         .help("Stop any single test that runs longer than this");
     Command::new("cargo xtask")
+        .bin_name("cargo xtask")
         .about("netlings: learn network socket programming in Rust, one passing test at a time")
         .subcommand_required(true)
         .arg_required_else_help(true)
