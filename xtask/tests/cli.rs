@@ -75,7 +75,15 @@ impl Workspace {
 
     /// `cargo xtask ARGS` in this copy, with the runner this test was built with.
     fn xtask(&self, args: &[&str]) -> Command {
-        let mut command = Command::new(assert_cmd::cargo::cargo_bin!("xtask"));
+        let mut command = Command::from_std(self.runner(args));
+        command.timeout(Duration::from_secs(600));
+        command
+    }
+
+    /// The runner as a plain process, for tests that talk to it while it
+    /// runs (Ctrl-C, watch).
+    fn runner(&self, args: &[&str]) -> std::process::Command {
+        let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin!("xtask"));
         command
             .args(args)
             .current_dir(&self.root)
@@ -86,8 +94,7 @@ impl Workspace {
             .env(
                 "GIT_CEILING_DIRECTORIES",
                 self.root.parent().expect("the copy has a parent"),
-            )
-            .timeout(Duration::from_secs(600));
+            );
         command
     }
 }
@@ -485,10 +492,8 @@ fn ctrl_c_stops_the_runner_and_every_test_it_started() {
             1,
         )
     });
-    let mut runner = std::process::Command::new(assert_cmd::cargo::cargo_bin!("xtask"))
-        .args(["check", "lesson1/1", "--deadline", "600"])
-        .current_dir(&workspace.root)
-        .env("CARGO_TARGET_DIR", shared_target_dir())
+    let mut runner = workspace
+        .runner(&["check", "lesson1/1", "--deadline", "600"])
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -516,8 +521,7 @@ fn ctrl_c_stops_the_runner_and_every_test_it_started() {
         std::thread::yield_now();
     }
 
-    // SAFETY: sends SIGINT to a child process this test started.
-    unsafe { libc::kill(runner.id() as libc::pid_t, libc::SIGINT) };
+    press_ctrl_c(&runner);
     let interrupted = Instant::now();
     let status = loop {
         if let Some(status) = runner.try_wait().expect("waiting for the runner") {
@@ -545,6 +549,14 @@ fn ctrl_c_stops_the_runner_and_every_test_it_started() {
         Vec::<String>::new(),
         "test processes outlived the runner"
     );
+}
+
+/// Sends SIGINT to the runner, as Ctrl-C in its terminal would.
+#[cfg(target_os = "linux")]
+fn press_ctrl_c(runner: &std::process::Child) {
+    let pid = libc::pid_t::try_from(runner.id()).expect("a pid fits pid_t");
+    // SAFETY: kill(2) on a child process this test started.
+    unsafe { libc::kill(pid, libc::SIGINT) };
 }
 
 /// The names of the lesson 1 endpoint tests whose processes run from the
@@ -637,12 +649,9 @@ fn watch_moves_on_after_a_save(extra_args: &[&str]) {
     use std::sync::mpsc;
 
     let workspace = Workspace::copy();
-    let mut runner = std::process::Command::new(assert_cmd::cargo::cargo_bin!("xtask"))
-        .args(["watch", "lesson1"])
+    let mut runner = workspace
+        .runner(&["watch", "lesson1"])
         .args(extra_args)
-        .current_dir(&workspace.root)
-        .env("CARGO_TARGET_DIR", shared_target_dir())
-        .env("NO_COLOR", "1")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -686,8 +695,7 @@ fn watch_moves_on_after_a_save(extra_args: &[&str]) {
     wait_for("First failure: lesson1/2 resolve");
     wait_for("Watching for your next save");
 
-    // SAFETY: sends SIGINT to a child process this test started.
-    unsafe { libc::kill(runner.id() as libc::pid_t, libc::SIGINT) };
+    press_ctrl_c(&runner);
     wait_for("Stopped watching");
     let status = runner.wait().expect("waiting for the runner");
     assert!(
