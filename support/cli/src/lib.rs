@@ -11,6 +11,12 @@
 //! [`bind_udp`]) and hands the socket to their lesson's library.
 //! The lessons' demos share one more helper, [`pause`], which waits for Enter
 //! so that a reader can look at the demo's sockets with `ss`.
+//!
+//! Every accept loop of the course, in the exercises and the programs, sorts
+//! its `accept()` errors with [`accept::accept_failure`]: the rule lesson 2
+//! teaches.
+
+pub mod accept;
 
 use std::io::{BufRead, Write};
 use std::net::{SocketAddr, TcpListener, UdpSocket};

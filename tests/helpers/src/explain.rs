@@ -35,7 +35,8 @@ pub fn likely_cause(error: &io::Error) -> &'static str {
         }
         io::ErrorKind::BrokenPipe => "broken pipe: the peer had already closed the connection",
         io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => {
-            "timed out: the peer never answered (is it blocked, or waiting for something itself?)"
+            "timed out: the peer never answered (is it blocked, waiting for something itself, \
+             or did it write into a buffer it never flushed?)"
         }
         io::ErrorKind::AddrInUse => "address in use: another socket is already bound to that port",
         io::ErrorKind::AddrNotAvailable => {

@@ -12,7 +12,12 @@
 //! - [`program`]: start a lesson's runnable program and wait for its
 //!   `listening on ADDR` line;
 //! - [`explain`]: turn bytes and I/O errors into readable messages;
-//! - [`background`]: run an async server under test on a runtime of its own;
+//! - [`background`]: run a server under test on a thread (and, for async
+//!   code, a runtime) of its own, and see whether and how it returned;
+//! - [`fake_io`]: readers and writers that hand over a few bytes per call or
+//!   fail once with `Interrupted`, for code over `impl Read`/`impl Write`;
+//! - [`own_process`] and [`descriptors`]: run one test in a process of its
+//!   own and use up its file descriptors, to test the accept-loop rule;
 //! - [`accept_queue`]: bursts of connects, and waiting for a listener to close;
 //! - [`lossy`]: a UDP relay that drops, duplicates and reorders datagrams on a
 //!   seeded schedule, for the reliability exercises.
@@ -20,9 +25,12 @@
 pub mod accept_queue;
 pub mod background;
 pub mod deadline;
+pub mod descriptors;
 pub mod explain;
+pub mod fake_io;
 pub mod lossy;
 pub mod net;
+pub mod own_process;
 pub mod program;
 
 pub use deadline::{STEP, within, within_async};

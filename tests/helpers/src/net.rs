@@ -116,6 +116,17 @@ pub fn fill_accept_queue(address: SocketAddr, at_most: usize) -> Option<Vec<TcpS
     None
 }
 
+/// Breaks a listener the code under test is using: `shutdown(Read)` on
+/// `handle`, a clone of it (`listener.try_clone()`, taken before the
+/// listener was handed over). On Linux a blocked `accept()` then fails at
+/// once with `EINVAL`, as every later one does: the listener is broken for
+/// good, and an accept loop must end with that error instead of retrying.
+pub fn break_listener(handle: &TcpListener) {
+    socket2::SockRef::from(handle)
+        .shutdown(std::net::Shutdown::Read)
+        .expect("shutting down the listener's reading side");
+}
+
 /// Waits for the next client on `listener`, failing the test after [`STEP`].
 ///
 /// `waiting_for` completes "waited 5s for ...", for example
@@ -149,6 +160,19 @@ impl Client {
                 likely_cause(&error)
             ),
         };
+        Client {
+            reader: BufReader::new(stream),
+            server,
+            sent: Vec::new(),
+        }
+    }
+
+    /// Takes over a connection the test made itself (for example with a
+    /// socket reserved by [`crate::descriptors::OutOfDescriptors::connect`]).
+    pub fn from_connected(stream: TcpStream) -> Client {
+        let server = stream
+            .peer_addr()
+            .expect("a connected socket has a peer address");
         Client {
             reader: BufReader::new(stream),
             server,
@@ -215,7 +239,7 @@ impl Client {
     #[track_caller]
     pub fn read_line(&mut self, waiting_for: &str) -> String {
         let mut line = Vec::new();
-        let outcome = self.read_until_deadline(waiting_for, |reader| {
+        let outcome = self.read_until_deadline(|reader| {
             let read = reader.read_until(b'\n', &mut line)?;
             Ok(read == 0 || line.ends_with(b"\n"))
         });
@@ -246,7 +270,7 @@ impl Client {
     #[track_caller]
     pub fn read_to_end(&mut self, waiting_for: &str) -> Vec<u8> {
         let mut received = Vec::new();
-        let outcome = self.read_until_deadline(waiting_for, |reader| {
+        let outcome = self.read_until_deadline(|reader| {
             let mut chunk = [0; 4096];
             let read = reader.read(&mut chunk)?;
             received.extend_from_slice(&chunk[..read]);
@@ -262,7 +286,6 @@ impl Client {
     /// the deadline of the whole read passes (not just of one `read`).
     fn read_until_deadline(
         &mut self,
-        waiting_for: &str,
         mut read_step: impl FnMut(&mut BufReader<TcpStream>) -> io::Result<bool>,
     ) -> io::Result<()> {
         let deadline = Instant::now() + STEP;
@@ -271,7 +294,7 @@ impl Client {
             if left.is_zero() {
                 return Err(io::Error::new(
                     io::ErrorKind::TimedOut,
-                    format!("no answer within {STEP:?} while waiting for {waiting_for}"),
+                    format!("no answer within {STEP:?}"),
                 ));
             }
             self.reader
@@ -334,6 +357,35 @@ mod tests {
         let error = TcpStream::connect_timeout(&unanswered.address, Duration::from_millis(50))
             .expect_err("the accept queue is full");
         assert_eq!(error.kind(), io::ErrorKind::TimedOut);
+    }
+
+    #[test]
+    fn a_broken_listener_fails_a_blocked_accept() {
+        let (listener, _address) = loopback_listener();
+        let handle = listener.try_clone().unwrap();
+        let (accepted, outcome) = std::sync::mpsc::channel();
+        std::thread::spawn(move || accepted.send(listener.accept().map(|_| ())));
+        break_listener(&handle);
+        let error = outcome
+            .recv_timeout(STEP)
+            .expect("accept() returns once the listener is shut down")
+            .expect_err("a shut-down listener accepts nothing");
+        assert_eq!(error.raw_os_error(), Some(libc::EINVAL), "{error}");
+    }
+
+    #[test]
+    fn a_broken_listener_fails_a_tokio_accept() {
+        let (listener, _address) = loopback_listener();
+        let handle = listener.try_clone().unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let error = crate::within_async(STEP, "tokio's accept() to fail", move || async move {
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            let accepting = tokio::spawn(async move { listener.accept().await.map(|_| ()) });
+            tokio::task::yield_now().await;
+            break_listener(&handle);
+            accepting.await.unwrap().unwrap_err()
+        });
+        assert_eq!(error.raw_os_error(), Some(libc::EINVAL), "{error}");
     }
 
     #[test]

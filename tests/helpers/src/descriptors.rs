@@ -1,0 +1,221 @@
+//! Run a process out of file descriptors, to see what a server does when
+//! `accept()` fails with `EMFILE`.
+//!
+//! Every socket is a file descriptor, and a process may hold only so many
+//! (`ulimit -n`). At the limit, `accept()` fails with "Too many open files"
+//! (`EMFILE`) and leaves the client waiting in the accept queue. The rule of
+//! lesson 2: log it, wait a moment, and try again; never end the loop.
+//!
+//! [`run_out_of_descriptors`] changes the whole process, so it runs only in
+//! a process of its own ([`crate::own_process::in_own_process`]). It sends
+//! the process's stderr through a pipe the test reads, so the test can wait
+//! for the server to log the failure instead of guessing how long that takes.
+
+use crate::deadline::STEP;
+use crate::explain::likely_cause;
+use crate::own_process::is_own_process;
+use socket2::{Domain, Socket, Type};
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::os::fd::{FromRawFd, OwnedFd};
+use std::sync::mpsc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// The descriptor limit the test lowers the process to: reaching it takes
+/// a few hundred opens, not a million.
+const LIMIT: libc::rlim_t = 256;
+
+/// A process that has used up its file descriptors. Made by
+/// [`run_out_of_descriptors`]; dropping it gives the descriptors back and
+/// puts stderr back where it was.
+pub struct OutOfDescriptors {
+    /// Sockets made before the limit was reached, one per client the test
+    /// will connect: connecting needs no new descriptor.
+    reserved: Vec<Socket>,
+    /// The open files that use up every descriptor left.
+    filler: Vec<File>,
+    /// Every line written to stderr since the start, as it was written.
+    stderr_lines: mpsc::Receiver<String>,
+    /// Where stderr pointed before; restored on drop.
+    original_stderr: OwnedFd,
+}
+
+/// Uses up every file descriptor of this process but the sockets for
+/// `clients` connections, and captures stderr line by line.
+///
+/// Must run inside [`crate::own_process::in_own_process`], after the server
+/// under test is running (its runtime needs descriptors of its own).
+pub fn run_out_of_descriptors(clients: usize) -> OutOfDescriptors {
+    assert!(
+        is_own_process(),
+        "run_out_of_descriptors changes the whole process: call it inside in_own_process"
+    );
+    let (original_stderr, stderr_lines) = capture_stderr();
+    let reserved = (0..clients)
+        .map(|_| Socket::new(Domain::IPV4, Type::STREAM, None).expect("creating a client socket"))
+        .collect();
+    lower_descriptor_limit();
+    let mut filler = Vec::new();
+    loop {
+        match File::open("/dev/null") {
+            Ok(file) => filler.push(file),
+            Err(error) if error.raw_os_error() == Some(libc::EMFILE) => break,
+            Err(error) => panic!("using up file descriptors failed: {error}"),
+        }
+    }
+    OutOfDescriptors {
+        reserved,
+        filler,
+        stderr_lines,
+        original_stderr,
+    }
+}
+
+impl OutOfDescriptors {
+    /// Connects one of the reserved sockets to `address`. The handshake
+    /// completes in the kernel; the server's `accept()` then fails with
+    /// `EMFILE` for as long as the process has no descriptor to spare.
+    #[track_caller]
+    pub fn connect(&mut self, address: SocketAddr) -> TcpStream {
+        let socket = self
+            .reserved
+            .pop()
+            .expect("run_out_of_descriptors reserved fewer client sockets than the test connects");
+        if let Err(error) = socket.connect_timeout(&address.into(), STEP) {
+            panic!(
+                "the test could not connect to {address}: {error}. Likely cause: {}",
+                likely_cause(&error)
+            );
+        }
+        socket.into()
+    }
+
+    /// Waits up to [`STEP`] for a line on stderr that contains `text`, and
+    /// returns it. Lines before it are passed over.
+    #[track_caller]
+    pub fn wait_for_stderr(&self, text: &str, waiting_for: &str) -> String {
+        let deadline = Instant::now() + STEP;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.stderr_lines.recv_timeout(left) {
+                Ok(line) if line.contains(text) => return line,
+                Ok(_) => {}
+                Err(_) => panic!(
+                    "deadline: waited {STEP:?} for {waiting_for}: a line on stderr containing \
+                     {text:?}; none came"
+                ),
+            }
+        }
+    }
+
+    /// Every line written to stderr during the next `window`: a bounded wait
+    /// to count what happens meanwhile (how often a failing accept is
+    /// retried, say).
+    pub fn stderr_lines_during(&self, window: Duration) -> Vec<String> {
+        let deadline = Instant::now() + window;
+        let mut lines = Vec::new();
+        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+            match self.stderr_lines.recv_timeout(left) {
+                Ok(line) => lines.push(line),
+                Err(_) => break,
+            }
+        }
+        lines
+    }
+
+    /// Gives the descriptors back: the next `accept()` can succeed.
+    pub fn release(&mut self) {
+        self.filler.clear();
+    }
+}
+
+impl Drop for OutOfDescriptors {
+    fn drop(&mut self) {
+        self.filler.clear();
+        // SAFETY: both descriptors are open: the saved stderr is owned by
+        // `self`, and 2 is this process's stderr.
+        unsafe { libc::dup2(std::os::fd::AsRawFd::as_raw_fd(&self.original_stderr), 2) };
+    }
+}
+
+/// Points fd 2 at a pipe, and forwards every line written there both to the
+/// original stderr (so it still shows) and to the returned channel.
+fn capture_stderr() -> (OwnedFd, mpsc::Receiver<String>) {
+    let mut ends = [0; 2];
+    // SAFETY: `ends` has room for the two descriptors pipe(2) writes.
+    let piped = unsafe { libc::pipe(ends.as_mut_ptr()) };
+    assert_eq!(piped, 0, "pipe(): {}", io::Error::last_os_error());
+    // SAFETY: pipe(2) succeeded, so both descriptors are open and ours.
+    let (read_end, write_end) =
+        unsafe { (OwnedFd::from_raw_fd(ends[0]), OwnedFd::from_raw_fd(ends[1])) };
+    // SAFETY: dup(2) of the open stderr returns a new descriptor we own.
+    let saved = unsafe { libc::dup(2) };
+    assert!(saved >= 0, "dup(2): {}", io::Error::last_os_error());
+    // SAFETY: `saved` is a fresh descriptor nothing else owns.
+    let original_stderr = unsafe { OwnedFd::from_raw_fd(saved) };
+    // SAFETY: both descriptors are open.
+    let redirected = unsafe { libc::dup2(std::os::fd::AsRawFd::as_raw_fd(&write_end), 2) };
+    assert!(redirected >= 0, "dup2(): {}", io::Error::last_os_error());
+    drop(write_end);
+
+    let mut forward_to = File::from(original_stderr.try_clone().expect("cloning stderr"));
+    let (line_written, stderr_lines) = mpsc::channel();
+    thread::spawn(move || {
+        for line in BufReader::new(File::from(read_end)).lines() {
+            let Ok(line) = line else { break };
+            let _ = writeln!(forward_to, "{line}");
+            let _ = line_written.send(line);
+        }
+    });
+    (original_stderr, stderr_lines)
+}
+
+fn lower_descriptor_limit() {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit/setrlimit only read and write `limit`.
+    unsafe {
+        assert_eq!(libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit), 0);
+        limit.rlim_cur = limit.rlim_cur.min(LIMIT);
+        assert_eq!(libc::setrlimit(libc::RLIMIT_NOFILE, &limit), 0);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::net::loopback_listener;
+    use crate::own_process::in_own_process;
+
+    #[test]
+    fn accept_fails_with_emfile_until_the_descriptors_come_back() {
+        in_own_process(|| {
+            let (listener, address) = loopback_listener();
+            let (accepted, accepted_peer) = mpsc::channel();
+            thread::spawn(move || {
+                loop {
+                    match listener.accept() {
+                        Ok((_, peer)) => break accepted.send(peer).unwrap(),
+                        Err(error) => {
+                            eprintln!("accept failed: {error}");
+                            thread::sleep(Duration::from_millis(100));
+                        }
+                    }
+                }
+            });
+            let mut out = run_out_of_descriptors(1);
+            let client = out.connect(address);
+            let line = out.wait_for_stderr("Too many open files", "accept() to fail");
+            assert!(line.contains("accept failed"), "{line}");
+            out.release();
+            let peer = accepted_peer
+                .recv_timeout(STEP)
+                .expect("accepted after release");
+            assert_eq!(peer, client.local_addr().unwrap());
+        });
+    }
+}
