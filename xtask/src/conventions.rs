@@ -9,6 +9,10 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::path::Path;
 
+/// How many plausible mistakes each exercise records as known-bad variants,
+/// at least: the course's own evidence that its tests reject wrong answers.
+const KNOWN_BAD_PER_EXERCISE: usize = 1;
+
 /// Every way the tree disagrees with the manifests and conventions, one
 /// sentence each; empty when all is well.
 pub fn problems(course: &Course) -> Result<Vec<String>> {
@@ -24,10 +28,7 @@ fn lesson_problems(course: &Course, lesson: &Lesson, problems: &mut Vec<String>)
     let solution_crate = course.solution_crate(lesson);
     let handle = lesson.handle();
     for (path, what) in [
-        (
-            course.lessons_dir(lesson).join("README.md"),
-            "the lesson text",
-        ),
+        (course.chapter(lesson), "the lesson text"),
         (exercise_crate.join("Cargo.toml"), "the exercise crate"),
         (solution_crate.join("Cargo.toml"), "the solution crate"),
     ] {
@@ -185,9 +186,14 @@ fn lesson_problems(course: &Course, lesson: &Lesson, problems: &mut Vec<String>)
         Err(error) => problems.push(format!("{handle}: {error:#}")),
         Ok(variants) => {
             for (index, exercise) in lesson.exercises.iter().enumerate() {
-                if !variants.iter().any(|variant| variant.exercise == index) {
+                let count = variants
+                    .iter()
+                    .filter(|variant| variant.exercise == index)
+                    .count();
+                if count < KNOWN_BAD_PER_EXERCISE {
                     problems.push(format!(
-                        "{handle}/{} ({}): no known-bad variant in solutions/{}/known-bad/{}.toml",
+                        "{handle}/{} ({}): {count} known-bad variant(s) in solutions/{}/known-bad/{}.toml; \
+                         an exercise records at least {KNOWN_BAD_PER_EXERCISE} plausible mistakes its tests catch",
                         exercise.number, exercise.id, lesson.folder, exercise.id
                     ));
                 }

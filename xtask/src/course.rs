@@ -157,6 +157,11 @@ impl Course {
         self.root.join("lessons").join(&lesson.folder)
     }
 
+    /// The lesson's chapter, the text a learner reads before its exercises.
+    pub fn chapter(&self, lesson: &Lesson) -> PathBuf {
+        self.lessons_dir(lesson).join("README.md")
+    }
+
     pub fn exercise_crate(&self, lesson: &Lesson) -> PathBuf {
         self.root.join("exercises").join(&lesson.folder)
     }

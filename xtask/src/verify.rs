@@ -31,9 +31,13 @@ pub fn verify(
     let mut problems = conventions::problems(course)?;
     problems.extend(release::staleness(course)?);
     report_step(style, "manifests and conventions", &problems);
+    let mut summaries = Vec::new();
     for lesson in lessons {
         match verify_lesson(course, &build_dir, lesson, run, style) {
-            Ok(lesson_problems) => problems.extend(lesson_problems),
+            Ok((summary, lesson_problems)) => {
+                summaries.push(summary);
+                problems.extend(lesson_problems);
+            }
             Err(error) => problems.push(format!(
                 "{}: could not finish verifying: {error:#}",
                 lesson.handle()
@@ -41,6 +45,7 @@ pub fn verify(
         }
     }
     println!();
+    print_summary(&summaries);
     if problems.is_empty() {
         println!("{} verify: every check passed", style.green("✓"));
         Ok(true)
@@ -65,13 +70,40 @@ fn report_step(style: Style, step: &str, problems: &[String]) {
     }
 }
 
+/// What `verify` found for one lesson, for the table at the end.
+struct LessonSummary {
+    handle: String,
+    exercises: usize,
+    tests: usize,
+    known_bad: usize,
+    known_bad_caught: usize,
+}
+
+fn print_summary(summaries: &[LessonSummary]) {
+    if summaries.is_empty() {
+        return;
+    }
+    println!("lesson    exercises  tests  known-bad variants caught");
+    for summary in summaries {
+        println!(
+            "{:<9} {:>9}  {:>5}  {:>8} of {}",
+            summary.handle,
+            summary.exercises,
+            summary.tests,
+            summary.known_bad_caught,
+            summary.known_bad
+        );
+    }
+    println!();
+}
+
 fn verify_lesson(
     course: &Course,
     build_dir: &BuildDir,
     lesson: &Lesson,
     run: &RunOptions,
     style: Style,
-) -> Result<Vec<String>> {
+) -> Result<(LessonSummary, Vec<String>)> {
     let handle = lesson.handle();
     let all_exercises: Vec<usize> = (0..lesson.exercises.len()).collect();
     let run_package = |package: &str| {
@@ -90,6 +122,7 @@ fn verify_lesson(
     };
 
     let mut stub_problems = Vec::new();
+    let mut tests = 0;
     match run_package(&lesson.package())? {
         LessonResults::CompileErrors(errors) => {
             stub_problems.push(format!(
@@ -100,6 +133,7 @@ fn verify_lesson(
             for result in ran.exercises {
                 let exercise = &lesson.exercises[result.exercise];
                 let count = result.outcomes.len();
+                tests += count;
                 if !TESTS_PER_EXERCISE.contains(&count) {
                     stub_problems.push(format!(
                         "{handle}/{} ({}) has {count} tests; an exercise has {} to {}",
@@ -172,7 +206,17 @@ fn verify_lesson(
         ),
         &variant_problems,
     );
-    Ok([stub_problems, solution_problems, variant_problems].concat())
+    let summary = LessonSummary {
+        handle,
+        exercises: lesson.exercises.len(),
+        tests,
+        known_bad: variants.len(),
+        known_bad_caught: variants.len() - variant_problems.len(),
+    };
+    Ok((
+        summary,
+        [stub_problems, solution_problems, variant_problems].concat(),
+    ))
 }
 
 fn verify_known_bad(

@@ -17,6 +17,7 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
+use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, SystemTime};
 
@@ -53,6 +54,10 @@ pub fn watch(
         request.poll,
     );
     announce(course, &course.lessons[lesson_index], &watcher, style);
+    // Enter only means something at a lesson's end; lines typed at other
+    // times are dropped there, before the question is asked.
+    let enter = enter_presses();
+    let (_never_sent, no_enter) = mpsc::channel();
 
     loop {
         let lesson = &course.lessons[lesson_index];
@@ -72,13 +77,45 @@ pub fn watch(
             // One exercise passed: go straight on to the next one (or to the
             // whole lesson, once none is left).
             Ok(true) if target.exercise.is_some() => continue,
+            // The whole lesson passes. The next lesson starts with a chapter
+            // to read, so the watcher does not rush into it: a lesson named
+            // on the command line stays that lesson, and otherwise the
+            // learner says when to go on.
             Ok(true) => match course.lessons.get(lesson_index + 1) {
-                Some(next) => {
-                    lesson_index += 1;
-                    watcher = ChangeWatcher::new(&course.exercise_crate(next), request.poll);
-                    announce(course, next, &watcher, style);
+                Some(next) if request.handle.is_none() => {
+                    // Enter pressed earlier, while checks ran, is no answer
+                    // to a question not asked yet.
+                    while enter.try_recv().is_ok() {}
+                    println!(
+                        "\n{} passes. Next: {} ({}). Read its chapter first: {}\n\
+                         Press Enter to start watching {}, or Ctrl-C to stop.",
+                        lesson.handle(),
+                        next.handle(),
+                        next.title,
+                        course.relative(&course.chapter(next)).display(),
+                        next.handle()
+                    );
+                    match watcher.wait_for_change_or_enter(&enter) {
+                        Wake::Enter => {
+                            lesson_index += 1;
+                            watcher =
+                                ChangeWatcher::new(&course.exercise_crate(next), request.poll);
+                            clear_screen();
+                            announce(course, next, &watcher, style);
+                        }
+                        Wake::Change => clear_screen(),
+                        Wake::Interrupted => break,
+                    }
                     continue;
                 }
+                Some(next) => println!(
+                    "\n{} passes. When you have read the next chapter ({}), run `cargo xtask watch \
+                     {}`. Still watching {}; Ctrl-C to stop.",
+                    lesson.handle(),
+                    course.relative(&course.chapter(next)).display(),
+                    next.handle(),
+                    lesson.handle()
+                ),
                 None => println!("\nEvery lesson passes. Still watching; Ctrl-C to stop."),
             },
             Ok(false) => {}
@@ -87,10 +124,10 @@ pub fn watch(
             "\n{}",
             style.dim("Watching for your next save... (Ctrl-C to stop)")
         );
-        if !watcher.wait_for_change() {
-            break;
+        match watcher.wait_for_change_or_enter(&no_enter) {
+            Wake::Interrupted => break,
+            Wake::Change | Wake::Enter => clear_screen(),
         }
-        clear_screen();
     }
     println!(
         "\nStopped watching. Your progress is saved; `cargo xtask watch` picks up where you are."
@@ -157,12 +194,14 @@ impl ChangeWatcher {
         }
     }
 
-    /// Waits until a file changed and then stayed quiet for a moment.
-    /// Returns false when Ctrl-C was pressed instead.
-    fn wait_for_change(&mut self) -> bool {
+    /// Waits until a source file changed and then stayed quiet for a
+    /// moment, or until Enter arrives on `enter`, or Ctrl-C. A file event
+    /// that changed no source file (an editor's swap file, a save of an
+    /// unchanged file) does not count.
+    fn wait_for_change_or_enter(&mut self, enter: &mpsc::Receiver<()>) -> Wake {
         loop {
             if interrupt::requested() {
-                return false;
+                return Wake::Interrupted;
             }
             let evented = match &self.events {
                 Some(events) => events.wait(TICK),
@@ -171,6 +210,9 @@ impl ChangeWatcher {
                     false
                 }
             };
+            if enter.try_recv().is_ok() {
+                return Wake::Enter;
+            }
             let changed = snapshot(&self.dir) != self.snapshot;
             if changed
                 && !evented
@@ -185,9 +227,9 @@ impl ChangeWatcher {
                 );
                 self.events = None;
             }
-            if evented || changed {
+            if changed {
                 self.settle();
-                return true;
+                return Wake::Change;
             }
         }
     }
@@ -209,6 +251,30 @@ impl ChangeWatcher {
     }
 }
 
+/// What ended a wait of the watcher.
+enum Wake {
+    Change,
+    Enter,
+    Interrupted,
+}
+
+/// A channel that receives `()` for each line on stdin: each time the
+/// learner presses Enter. A closed stdin (`</dev/null`, CI) sends nothing.
+fn enter_presses() -> mpsc::Receiver<()> {
+    let (pressed, presses) = mpsc::channel();
+    thread::spawn(move || {
+        for _ in std::io::stdin().lines().map_while(Result::ok) {
+            if pressed.send(()).is_err() {
+                break;
+            }
+        }
+    });
+    presses
+}
+
+/// The modification time and length of every source file (`.rs`, `.toml`)
+/// under `dir`: what a check depends on. Editors' swap and backup files are
+/// left out, so that they never trigger a check.
 fn snapshot(dir: &Path) -> BTreeMap<PathBuf, (SystemTime, u64)> {
     let mut files = BTreeMap::new();
     let mut folders = vec![dir.to_path_buf()];
@@ -220,11 +286,15 @@ fn snapshot(dir: &Path) -> BTreeMap<PathBuf, (SystemTime, u64)> {
             let Ok(metadata) = entry.metadata() else {
                 continue;
             };
+            let path = entry.path();
+            let is_source = path
+                .extension()
+                .is_some_and(|extension| extension == "rs" || extension == "toml");
             if metadata.is_dir() {
-                folders.push(entry.path());
-            } else {
+                folders.push(path);
+            } else if is_source {
                 let modified = metadata.modified().unwrap_or(SystemTime::UNIX_EPOCH);
-                files.insert(entry.path(), (modified, metadata.len()));
+                files.insert(path, (modified, metadata.len()));
             }
         }
     }
@@ -334,5 +404,27 @@ mod inotify {
         pub fn wait(&self, _timeout: Duration) -> bool {
             false
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snapshots_see_source_files_only() {
+        let dir = std::env::temp_dir().join(format!("netlings-watch-{}", std::process::id()));
+        fs::create_dir_all(dir.join("src")).unwrap();
+        fs::write(dir.join("src/endpoint.rs"), "fn main() {}").unwrap();
+        fs::write(dir.join("Cargo.toml"), "").unwrap();
+        let before = snapshot(&dir);
+        // What editors write beside a file they save.
+        fs::write(dir.join("src/.endpoint.rs.swp"), "swap").unwrap();
+        fs::write(dir.join("src/endpoint.rs~"), "backup").unwrap();
+        fs::write(dir.join("src/4913"), "").unwrap();
+        let after = snapshot(&dir);
+        fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(before.len(), 2);
+        assert_eq!(before, after);
     }
 }

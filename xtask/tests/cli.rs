@@ -50,13 +50,13 @@ impl Workspace {
         if root.exists() {
             fs::remove_dir_all(&root).expect("clearing an old copy");
         }
-        for file in course_files() {
-            let target = root.join(&file);
+        for (file, content) in course_files() {
+            let target = root.join(file);
             fs::create_dir_all(target.parent().expect("a file has a folder"))
                 .expect("creating a folder of the copy");
-            // fs::copy gives fresh modification times: cargo never mistakes
-            // a copy for an older build.
-            fs::copy(course_root().join(&file), &target).expect("copying a file of the course");
+            // Freshly written files have fresh modification times: cargo
+            // never mistakes a copy for an older build.
+            fs::write(&target, content).expect("writing a file of the copy");
         }
         Workspace { root, _lock: lock }
     }
@@ -128,28 +128,31 @@ impl Drop for Workspace {
     }
 }
 
-/// The course's files, relative to its root: the ones git tracks, as they
-/// are in the working tree (so that untracked work in progress beside the
-/// checkout stays out of the tests), or every file when there is no git.
-fn course_files() -> Vec<PathBuf> {
-    let tracked = std::process::Command::new("git")
-        .args(["ls-files", "-z"])
-        .current_dir(course_root())
-        .output();
-    match tracked {
-        Ok(output) if output.status.success() => output
-            .stdout
-            .split(|byte| *byte == 0)
-            .filter(|name| !name.is_empty())
-            .map(|name| PathBuf::from(String::from_utf8_lossy(name).into_owned()))
-            .filter(|file| course_root().join(file).is_file())
-            .collect(),
-        _ => {
-            let mut files = Vec::new();
-            collect_files(course_root(), Path::new(""), &mut files);
-            files
-        }
-    }
+/// The course's files as released, relative to its root, with their
+/// contents: each file `course.lock` records, read from git's object store,
+/// so that a learner's solved (or broken) exercises never reach the copies
+/// these tests expect to hold stubs. A maintainer's change reaches them once
+/// it is recorded (`git add -A && cargo xtask release`). Without git (a
+/// downloaded archive) the files are read as they are on disk.
+fn course_files() -> &'static [(PathBuf, Vec<u8>)] {
+    static FILES: std::sync::OnceLock<Vec<(PathBuf, Vec<u8>)>> = std::sync::OnceLock::new();
+    FILES.get_or_init(|| {
+        let recorded = xtask::release::recorded_blobs(course_root())
+            .expect("reading the course's course.lock");
+        let mut files: Vec<(PathBuf, Vec<u8>)> = recorded
+            .iter()
+            .map(|(path, blob)| {
+                let content = xtask::release::blob_content(course_root(), blob)
+                    .or_else(|_| fs::read(course_root().join(path)))
+                    .unwrap_or_else(|error| panic!("reading {path} of the course: {error}"));
+                (PathBuf::from(path), content)
+            })
+            .collect();
+        let record = xtask::release::RECORD;
+        let content = fs::read(course_root().join(record)).expect("reading course.lock");
+        files.push((PathBuf::from(record), content));
+        files
+    })
 }
 
 fn collect_files(root: &Path, relative: &Path, files: &mut Vec<PathBuf>) {
@@ -639,69 +642,165 @@ fn hint_shows_one_more_hint_each_time_and_says_when_there_are_no_more() {
     workspace.xtask(&["hint"]).assert().code(2);
 }
 
-/// Runs `watch` in a copy, saves the solution of exercise 1 over the stub,
-/// and expects the runner to check again, move on to exercise 2, and stop
-/// cleanly on Ctrl-C.
+/// A running `watch`, read line by line.
 #[cfg(target_os = "linux")]
-fn watch_moves_on_after_a_save(extra_args: &[&str]) {
-    use std::io::{BufRead, BufReader};
-    use std::process::Stdio;
-    use std::sync::mpsc;
+struct WatchSession {
+    runner: std::process::Child,
+    lines: std::sync::mpsc::Receiver<String>,
+    seen: Vec<String>,
+}
 
-    let workspace = Workspace::copy();
-    let mut runner = workspace
-        .runner(&["watch", "lesson1"])
-        .args(extra_args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("starting the runner");
-    let (lines_tx, lines) = mpsc::channel();
-    let stdout = BufReader::new(runner.stdout.take().unwrap());
-    std::thread::spawn(move || {
-        for line in stdout.lines().map_while(Result::ok) {
-            let _ = lines_tx.send(line);
+#[cfg(target_os = "linux")]
+impl WatchSession {
+    fn start(workspace: &Workspace, args: &[&str]) -> WatchSession {
+        use std::io::{BufRead, BufReader};
+        use std::process::Stdio;
+
+        let mut runner = workspace
+            .runner(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("starting the runner");
+        let (lines_tx, lines) = std::sync::mpsc::channel();
+        let stdout = BufReader::new(runner.stdout.take().unwrap());
+        std::thread::spawn(move || {
+            for line in stdout.lines().map_while(Result::ok) {
+                let _ = lines_tx.send(line);
+            }
+        });
+        WatchSession {
+            runner,
+            lines,
+            seen: Vec::new(),
         }
-    });
-    let mut seen = Vec::new();
-    let mut wait_for = |text: &str| {
+    }
+
+    /// Waits for a line containing `text`; the lines before it are kept in
+    /// `seen`.
+    fn wait_for(&mut self, text: &str) {
         let deadline = Instant::now() + Duration::from_secs(300);
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
-            match lines.recv_timeout(left) {
+            match self.lines.recv_timeout(left) {
                 Ok(line) => {
                     let found = line.contains(text);
-                    seen.push(line);
+                    self.seen.push(line);
                     if found {
                         return;
                     }
                 }
                 Err(_) => panic!(
                     "watch never printed {text:?}; it printed:\n{}",
-                    seen.join("\n")
+                    self.seen.join("\n")
                 ),
             }
         }
-    };
+    }
 
-    wait_for("First failure: lesson1/1 endpoint");
-    wait_for("Watching for your next save");
+    fn press_enter(&mut self) {
+        use std::io::Write;
+        let stdin = self.runner.stdin.as_mut().expect("stdin is piped");
+        stdin.write_all(b"\n").expect("pressing Enter");
+        stdin.flush().expect("pressing Enter");
+    }
+
+    fn stop(mut self) {
+        press_ctrl_c(&self.runner);
+        self.wait_for("Stopped watching");
+        let status = self.runner.wait().expect("waiting for the runner");
+        assert!(
+            status.success(),
+            "watch ends with success on Ctrl-C, not {status}"
+        );
+    }
+}
+
+/// A test that failed half-way still ends its runner: Ctrl-C first, so the
+/// runner stops the tests it started, then a kill if it does not exit.
+#[cfg(target_os = "linux")]
+impl Drop for WatchSession {
+    fn drop(&mut self) {
+        if matches!(self.runner.try_wait(), Ok(Some(_))) {
+            return;
+        }
+        press_ctrl_c(&self.runner);
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            if matches!(self.runner.try_wait(), Ok(Some(_))) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.runner.kill();
+        let _ = self.runner.wait();
+    }
+}
+
+/// Runs `watch` in a copy, saves the solution of exercise 1 over the stub,
+/// and expects the runner to check again, move on to exercise 2, and stop
+/// cleanly on Ctrl-C.
+#[cfg(target_os = "linux")]
+fn watch_moves_on_after_a_save(extra_args: &[&str]) {
+    let workspace = Workspace::copy();
+    let mut watch = WatchSession::start(&workspace, &[&["watch", "lesson1"], extra_args].concat());
+
+    watch.wait_for("First failure: lesson1/1 endpoint");
+    watch.wait_for("Watching for your next save");
     fs::copy(
         workspace.path("solutions/01-socket-basics/src/endpoint.rs"),
         workspace.path("exercises/01-socket-basics/src/endpoint.rs"),
     )
     .expect("saving the solution over the stub");
-    wait_for("✓ lesson1/1 passes");
-    wait_for("First failure: lesson1/2 resolve");
-    wait_for("Watching for your next save");
+    watch.wait_for("✓ lesson1/1 passes");
+    watch.wait_for("First failure: lesson1/2 resolve");
+    watch.wait_for("Watching for your next save");
+    watch.stop();
+}
 
-    press_ctrl_c(&runner);
-    wait_for("Stopped watching");
-    let status = runner.wait().expect("waiting for the runner");
+/// When a whole lesson passes, `watch` names the next chapter and waits for
+/// Enter instead of starting on the next lesson by itself.
+#[cfg(target_os = "linux")]
+#[test]
+fn watch_stops_at_the_end_of_a_lesson_until_enter() {
+    let workspace = Workspace::copy();
+    let solutions = workspace.path("solutions/01-socket-basics/src");
+    for entry in fs::read_dir(&solutions)
+        .expect("listing the solution")
+        .flatten()
+    {
+        if entry.path().is_file() {
+            fs::copy(
+                entry.path(),
+                workspace
+                    .path("exercises/01-socket-basics/src")
+                    .join(entry.file_name()),
+            )
+            .expect("copying the solution over the stubs");
+        }
+    }
+    let mut watch = WatchSession::start(&workspace, &["watch"]);
+    watch.wait_for("Press Enter to start watching lesson2");
     assert!(
-        status.success(),
-        "watch ends with success on Ctrl-C, not {status}"
+        watch
+            .seen
+            .iter()
+            .any(|line| line.contains("lessons/02-listen-vs-accept/README.md")),
+        "the end of lesson 1 names the next chapter; watch printed:\n{}",
+        watch.seen.join("\n")
     );
+    assert!(
+        !watch
+            .seen
+            .iter()
+            .any(|line| line.contains("Watching lesson2")),
+        "watch went on to lesson 2 before Enter; it printed:\n{}",
+        watch.seen.join("\n")
+    );
+    watch.press_enter();
+    watch.wait_for("Watching lesson2");
+    watch.stop();
 }
 
 #[cfg(target_os = "linux")]
