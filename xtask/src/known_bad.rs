@@ -13,7 +13,7 @@
 
 use crate::build::BuildDir;
 use crate::course::{Course, Lesson};
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result, bail, ensure};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -82,13 +82,20 @@ pub fn load_variants(course: &Course, lesson: &Lesson) -> Result<Vec<Variant>> {
             let entry = entry
                 .as_table()
                 .with_context(|| format!("{where_}: not a table"))?;
-            let field = |key: &str| -> Result<String> {
+            let text_field = |key: &str| -> Result<String> {
                 entry
                     .get(key)
                     .and_then(toml::Value::as_str)
-                    .filter(|value| !value.is_empty())
                     .map(str::to_owned)
                     .with_context(|| format!("{where_}: missing text field `{key}`"))
+            };
+            // Every field says something, except `replace`: an empty
+            // replacement deletes the text found, a mistake of omission
+            // (a forgotten flush, a missing check).
+            let field = |key: &str| -> Result<String> {
+                let value = text_field(key)?;
+                ensure!(!value.is_empty(), "{where_}: the field `{key}` is empty");
+                Ok(value)
             };
             const FIELDS: [&str; 6] = ["id", "mistake", "caught_by", "file", "find", "replace"];
             if let Some(unknown) = entry.keys().find(|key| !FIELDS.contains(&key.as_str())) {
@@ -104,7 +111,7 @@ pub fn load_variants(course: &Course, lesson: &Lesson) -> Result<Vec<Variant>> {
                 caught_by: field("caught_by")?,
                 file: PathBuf::from(field("file")?),
                 find: field("find")?,
-                replace: field("replace")?,
+                replace: text_field("replace")?,
                 defined_in: shown.clone(),
             });
         }

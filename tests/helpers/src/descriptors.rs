@@ -45,8 +45,16 @@ pub struct OutOfDescriptors {
 /// Uses up every file descriptor of this process but the sockets for
 /// `clients` connections, and captures stderr line by line.
 ///
-/// Must run inside [`crate::own_process::in_own_process`], after the server
-/// under test is running (its runtime needs descriptors of its own).
+/// Must run inside [`crate::own_process::in_own_process`]. When to call it
+/// depends on the server under test:
+///
+/// - a blocking server: *before* starting it. A thread blocked in
+///   `accept()` has already taken the descriptor its next connection will
+///   get (Linux reserves it before it waits), so that one accept would
+///   still succeed;
+/// - an async server: *after* starting it. Its runtime needs descriptors of
+///   its own (epoll, an eventfd), and it calls `accept()` only once a client
+///   is waiting, taking the descriptor then.
 pub fn run_out_of_descriptors(clients: usize) -> OutOfDescriptors {
     assert!(
         is_own_process(),
@@ -195,6 +203,8 @@ mod tests {
     fn accept_fails_with_emfile_until_the_descriptors_come_back() {
         in_own_process(|| {
             let (listener, address) = loopback_listener();
+            // A blocking server: run out first (see run_out_of_descriptors).
+            let mut out = run_out_of_descriptors(1);
             let (accepted, accepted_peer) = mpsc::channel();
             thread::spawn(move || {
                 loop {
@@ -207,10 +217,13 @@ mod tests {
                     }
                 }
             });
-            let mut out = run_out_of_descriptors(1);
             let client = out.connect(address);
             let line = out.wait_for_stderr("Too many open files", "accept() to fail");
             assert!(line.contains("accept failed"), "{line}");
+            assert!(
+                accepted_peer.try_recv().is_err(),
+                "nothing is accepted while the process is out of descriptors"
+            );
             out.release();
             let peer = accepted_peer
                 .recv_timeout(STEP)
