@@ -18,6 +18,12 @@
 //! `cargo run -p lesson2 --bin accept-log`, connect a few times with
 //! `nc 127.0.0.1 PORT` (the port is on its first line), and watch its log.
 //!
+//! `serve_accept_log` is the course's first accept loop, so it follows the
+//! accept-loop rule of the chapter's section 7 from the start: a failed
+//! `accept()` is sorted with `netlings_cli::accept::accept_failure`; an error
+//! of one connection is logged and skipped, running out of descriptors is
+//! logged and backed off, and only a broken listener ends the loop.
+//!
 //! Edit `accept_n` and `serve_accept_log`; `Accepted` is given, and
 //! `src/bin/accept-log.rs` is the program around `serve_accept_log`.
 
@@ -73,12 +79,26 @@ pub fn accept_n(listener: &TcpListener, n: usize) -> io::Result<Vec<Accepted>> {
 ///
 /// # Errors
 ///
-/// A failure with one client (it reset the connection before its answer
-/// could be sent) is printed to stderr and the next client is served; that
-/// client still counts, since it was accepted. A failure to write `log` or a
-/// failure of the listener itself ends `serve_accept_log` with that error.
+/// A failed `accept()` follows the accept-loop rule of lesson 2: sort it
+/// with [`accept_failure`](netlings_cli::accept::accept_failure) and
+///
+/// - a failure that belongs to one connection (a client that gave up while
+///   it waited in the queue) is printed to stderr, and the loop accepts the
+///   next client;
+/// - running out of descriptors or memory (`EMFILE`, `ENFILE`, `ENOBUFS`,
+///   `ENOMEM`) is printed to stderr, error included ("Too many open files"),
+///   and the loop sleeps [`ACCEPT_BACKOFF`](netlings_cli::accept::ACCEPT_BACKOFF)
+///   before it accepts again: the client waits in the queue meanwhile, and is
+///   served once a descriptor is free;
+/// - a broken listener (closed, shut down) ends `serve_accept_log` with that
+///   error: no retry can mend it.
+///
+/// A failure with one accepted client (it reset the connection before its
+/// answer could be sent) is printed to stderr and the next client is served;
+/// that client still counts, since it was accepted. A failure to write `log`
+/// ends `serve_accept_log` with that error.
 pub fn serve_accept_log(listener: TcpListener, log: impl Write) -> io::Result<()> {
     todo!(
-        "loop over listener.accept(); count each client from 1, write `client N from PEER` to log and flush it, send the client `N\\n`; log a client's error with eprintln! and go on"
+        "loop over listener.accept(); count each client from 1, write `client N from PEER` to log and flush it, send the client `N\\n`; sort a failed accept with accept_failure: log and continue, log and sleep ACCEPT_BACKOFF, or return the error"
     )
 }

@@ -3,8 +3,9 @@
 //! The accept queue of exercise 2 has a size: the `backlog` passed to
 //! `listen()`. Linux keeps at most backlog + 1 finished connections waiting
 //! for `accept()`. When the queue is full, the kernel drops new SYNs without
-//! an answer, and each client's kernel sends its SYN again after 1 s, then
-//! 3 s, 7 s, ...: a burst bigger than the queue becomes clients that wait
+//! an answer, and each client's kernel sends its SYN again, waiting 1 s, then
+//! 2 s, 4 s, ... between tries (the resends leave 1 s, 3 s, 7 s, ... after
+//! the first SYN): a burst bigger than the queue becomes clients that wait
 //! seconds for a connection, or give up.
 //!
 //! ```text

@@ -96,10 +96,16 @@ impl Shutdown {
 /// # Errors
 ///
 /// A failure with one client is printed to stderr and does not stop the
-/// server. A failure of the listener itself ends the accept loop: the
-/// clients already accepted still finish, and then that error is returned.
+/// server. A failed `accept()` follows the accept-loop rule of lesson 2, as
+/// in exercises 1 and 5: a failure of one connection is printed and the loop
+/// goes on; running out of descriptors or memory is printed, error included,
+/// and the loop sleeps
+/// [`ACCEPT_BACKOFF`](netlings_cli::accept::ACCEPT_BACKOFF) before it accepts
+/// again (or stops, if a shutdown was requested meanwhile). A broken
+/// listener ends the accept loop: the listener is closed, the clients
+/// already accepted still finish, and then that error is returned.
 pub fn serve_until_shutdown(listener: TcpListener, shutdown: Shutdown) -> io::Result<usize> {
     todo!(
-        "accept in a loop and serve each client on its own thread, keeping the JoinHandles; after each accept, break if shutdown.is_requested(); then drop the listener, join every thread, and return how many clients were served"
+        "accept in a loop (sorting a failed accept with accept_failure, as in exercise 1) and serve each client on its own thread, keeping the JoinHandles; after each accept, break if shutdown.is_requested(); then drop the listener, join every thread, and return how many clients were served or the listener's error"
     )
 }

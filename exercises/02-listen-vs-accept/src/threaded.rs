@@ -4,8 +4,15 @@
 //!
 //! ```text
 //! loop {
-//!     let (stream, peer) = listener.accept()?;   // wait for the next client
-//!     spawn(move || handle(stream, peer));       // serve it elsewhere, at once
+//!     let (stream, peer) = match listener.accept() {   // wait for the next client
+//!         Ok(connection) => connection,
+//!         Err(error) => match accept_failure(&error) {  // the accept-loop rule
+//!             OneConnection  => { log; continue }
+//!             OutOfResources => { log; sleep(ACCEPT_BACKOFF); continue }
+//!             ListenerBroken => return Err(error),
+//!         },
+//!     };
+//!     spawn(move || handle(stream, peer));             // serve it elsewhere, at once
 //! }
 //! ```
 //!
@@ -65,10 +72,17 @@ pub fn echo_lines(stream: TcpStream) -> io::Result<()> {
 /// # Errors
 ///
 /// A failure with one client is printed to stderr by that client's thread,
-/// and never stops the server. Only a failure of the listener itself ends
-/// `serve_threaded`, with that error; the clients' threads carry on.
+/// and never stops the server. A failed `accept()` follows the accept-loop
+/// rule of lesson 2, as in exercise 1: sorted by
+/// [`accept_failure`](netlings_cli::accept::accept_failure), a failure of one
+/// connection is printed and the loop goes on; running out of descriptors or
+/// memory (`EMFILE`, `ENFILE`, `ENOBUFS`, `ENOMEM`) is printed, error
+/// included, and the loop sleeps
+/// [`ACCEPT_BACKOFF`](netlings_cli::accept::ACCEPT_BACKOFF) before it accepts
+/// again; only a broken listener ends `serve_threaded`, with that error. The
+/// clients' threads carry on either way.
 pub fn serve_threaded(listener: TcpListener) -> io::Result<()> {
     todo!(
-        "loop over listener.accept(); move each stream into a thread of its own (thread::spawn) that runs echo_lines and prints its error; never serve a client on the accepting thread"
+        "loop over listener.accept(); move each stream into a thread of its own (thread::spawn) that runs echo_lines and prints its error; sort a failed accept with accept_failure, as in exercise 1"
     )
 }

@@ -1,13 +1,16 @@
 //! Exercise 1: accept clients, one socket each (`src/accept.rs`).
 
 use lesson2::accept::{Accepted, accept_n, serve_accept_log};
-use netlings_helpers::net::{self, Client};
+use netlings_helpers::background::{Background, run_in_background};
+use netlings_helpers::descriptors::run_out_of_descriptors;
+use netlings_helpers::net::{self, Client, break_listener};
+use netlings_helpers::own_process::in_own_process;
 use netlings_helpers::{Program, STEP, likely_cause, printable, within};
 use std::collections::HashSet;
 use std::io::{self, Write};
 use std::net::{SocketAddr, TcpListener};
 use std::sync::{Arc, Mutex};
-use std::thread;
+use std::time::Duration;
 
 /// Runs `accept_n(&listener, n)` with a deadline, and hands the listener
 /// back so that the test can go on using it.
@@ -63,32 +66,21 @@ fn accepts_one_client_and_reports_both_ends() {
 }
 
 #[test]
-fn reports_clients_in_the_order_they_connected() {
+fn reports_clients_in_order_each_with_the_listeners_port_and_its_own_peer() {
     let (listener, address) = net::loopback_listener();
-    let clients = connect_clients(address, 3);
+    let clients = connect_clients(address, 4);
     let (_listener, accepted) = accepting(
         listener,
-        3,
-        "accept_n(listener, 3) to accept the three clients waiting in the queue",
+        4,
+        "accept_n(listener, 4) to accept the four clients waiting in the queue",
     );
     let expected: Vec<SocketAddr> = clients.iter().map(Client::local_addr).collect();
     let reported: Vec<SocketAddr> = accepted.iter().map(|accepted| accepted.peer).collect();
     assert_eq!(
         reported, expected,
-        "three clients connected one after another, from {expected:?}; the kernel queues \
+        "four clients connected one after another, from {expected:?}; the kernel queues \
          finished handshakes in that order and accept() takes the oldest first, so accept_n \
          must report the peers in that order (push each one as it is accepted)"
-    );
-}
-
-#[test]
-fn every_connection_has_the_listeners_port_and_its_own_peer() {
-    let (listener, address) = net::loopback_listener();
-    let _clients = connect_clients(address, 4);
-    let (_listener, accepted) = accepting(
-        listener,
-        4,
-        "accept_n(listener, 4) to accept the four clients waiting in the queue",
     );
     for (index, connection) in accepted.iter().enumerate() {
         assert_eq!(
@@ -100,17 +92,13 @@ fn every_connection_has_the_listeners_port_and_its_own_peer() {
             connection.local
         );
     }
-    let peers: HashSet<SocketAddr> = accepted.iter().map(|connection| connection.peer).collect();
+    let peers: HashSet<SocketAddr> = reported.iter().copied().collect();
     assert_eq!(
         peers.len(),
         4,
         "four clients connected from four different ports, so the four connections have four \
-         different peers; accept_n reported {:?}. The kernel tells connections apart by the \
-         whole 4-tuple, and only the peer half differs here",
-        accepted
-            .iter()
-            .map(|connection| connection.peer)
-            .collect::<Vec<_>>()
+         different peers; accept_n reported {reported:?}. The kernel tells connections apart by \
+         the whole 4-tuple, and only the peer half differs here"
     );
 }
 
@@ -155,51 +143,77 @@ fn each_accepted_socket_talks_to_its_own_client() {
 }
 
 #[test]
-fn accept_n_of_zero_returns_at_once() {
+fn accept_n_of_zero_returns_at_once_and_a_broken_listener_fails() {
     let (listener, _address) = net::loopback_listener();
-    let (_listener, accepted) = accepting(
+    let (listener, accepted) = accepting(
         listener,
         0,
         "accept_n(listener, 0) to return at once: no client is asked for, so accept() must not \
          be called at all (check the count before each accept, as a `for _ in 0..n` loop does)",
     );
     assert!(accepted.is_empty());
+
+    // A listener that is shut down fails every accept() from now on.
+    break_listener(&listener);
+    let outcome = within(
+        STEP,
+        "accept_n(broken listener, 2) to return the first failure of accept(): every later \
+         accept() fails the same way, so a loop that skips failures never ends",
+        move || accept_n(&listener, 2).map(|accepted| accepted.len()),
+    );
+    assert!(
+        outcome.is_err(),
+        "accept_n(broken listener, 2) returned Ok({:?}), but every accept() on that listener \
+         failed (EINVAL): return the first failure, with `?`",
+        outcome.ok()
+    );
 }
 
 /// A log that the test can read while `serve_accept_log` writes to it on
-/// another thread.
+/// another thread. Like a file or a pipe behind a buffer, it shows the test
+/// only what was flushed.
 #[derive(Clone, Default)]
-struct SharedLog(Arc<Mutex<Vec<u8>>>);
+struct SharedLog {
+    written: Vec<u8>,
+    flushed: Arc<Mutex<Vec<u8>>>,
+}
 
 impl Write for SharedLog {
     fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
+        self.written.extend_from_slice(bytes);
         Ok(bytes.len())
     }
 
     fn flush(&mut self) -> io::Result<()> {
+        self.flushed.lock().unwrap().append(&mut self.written);
         Ok(())
     }
 }
 
 impl SharedLog {
     fn lines(&self) -> Vec<String> {
-        String::from_utf8_lossy(&self.0.lock().unwrap())
+        String::from_utf8_lossy(&self.flushed.lock().unwrap())
             .lines()
             .map(str::to_owned)
             .collect()
     }
 }
 
+/// Starts `serve_accept_log(listener, log)` in the background, and returns
+/// the log the test reads.
+fn start_serving(listener: TcpListener) -> (Background<io::Result<()>>, SharedLog) {
+    let log = SharedLog::default();
+    let server_log = log.clone();
+    let server = run_in_background("serve_accept_log()", move || {
+        serve_accept_log(listener, server_log)
+    });
+    (server, log)
+}
+
 #[test]
 fn serve_accept_log_numbers_and_logs_each_client() {
     let (listener, address) = net::loopback_listener();
-    let log = SharedLog::default();
-    let server_log = log.clone();
-    thread::Builder::new()
-        .name(String::from("serve_accept_log()"))
-        .spawn(move || serve_accept_log(listener, server_log))
-        .expect("the test could not start a thread for serve_accept_log()");
+    let (_server, log) = start_serving(listener);
 
     let mut expected_log = Vec::new();
     for number in 1..=3 {
@@ -226,8 +240,115 @@ fn serve_accept_log_numbers_and_logs_each_client() {
         log.lines(),
         expected_log,
         "serve_accept_log writes one line per accepted client to its log, `client N from PEER`, \
-         before it answers; PEER is the client's address as accept() returns it"
+         and flushes it, before it answers; PEER is the client's address as accept() returns it. \
+         (The test's log shows only what was flushed: is log.flush() called?)"
     );
+}
+
+#[test]
+fn a_failed_client_never_ends_the_server_but_a_broken_listener_does() {
+    let (listener, address) = net::loopback_listener();
+    let handle = listener
+        .try_clone()
+        .expect("the test could not clone the listener");
+    // Before the server runs, a client connects and aborts (RST) while it
+    // waits in the queue. Linux still hands it to accept(), and the answer to
+    // it fails: ConnectionReset.
+    let gone = Client::connect(address);
+    let gone_peer = gone.local_addr();
+    gone.reset();
+    let (server, log) = start_serving(listener);
+
+    let mut next = Client::connect(address);
+    let answer = next.read_line(
+        "the answer to the client after one that reset its connection (a failed answer is \
+         printed to stderr, and the loop goes on to the next client)",
+    );
+    assert_eq!(
+        answer, "2",
+        "the client before this one was accepted too, though it reset its connection before its \
+         answer: it counts. This client is the 2nd accepted"
+    );
+    let _ = next.read_to_end("serve_accept_log to close the connection after the answer");
+    assert_eq!(
+        log.lines(),
+        vec![
+            format!("client 1 from {gone_peer}"),
+            format!("client 2 from {}", next.local_addr())
+        ],
+        "both clients were accepted, so both are logged, in order"
+    );
+    server.expect_running("a client that resets its connection is that client's problem");
+
+    break_listener(&handle);
+    let returned = server.returned(
+        "serve_accept_log() to return once its listener broke (every accept() now fails with \
+         EINVAL: accept_failure says ListenerBroken, and the loop must end with that error)",
+    );
+    match returned {
+        Err(error) => assert_eq!(
+            error.kind(),
+            io::ErrorKind::InvalidInput,
+            "serve_accept_log returned {error}; the broken listener's accept() failed with \
+             EINVAL (InvalidInput), and that is the error to return"
+        ),
+        Ok(()) => panic!(
+            "serve_accept_log returned Ok(()) when its listener broke: return the accept error, \
+             so that the program can say why it stopped"
+        ),
+    }
+}
+
+#[test]
+fn running_out_of_descriptors_is_logged_backed_off_and_survived() {
+    in_own_process(|| {
+        let (listener, address) = net::loopback_listener();
+        // The server starts only once the descriptors are gone: a thread
+        // blocked in accept(2) has already reserved the descriptor for its
+        // next connection, and would get it.
+        let mut out = run_out_of_descriptors(1);
+        let client = out.connect(address);
+        let (server, _log) = start_serving(listener);
+        out.wait_for_stderr(
+            "Too many open files",
+            "serve_accept_log to print the failed accept() to stderr with its error \
+             (eprintln!(\"...: {error}\")): the process has no descriptor left for the client \
+             (EMFILE)",
+        );
+        let retries = retries_during(&out.stderr_lines_during(RETRY_WINDOW));
+        assert!(
+            retries <= MAX_RETRIES,
+            "in {RETRY_WINDOW:?} out of descriptors, serve_accept_log printed {retries} more \
+             failed accepts: it retries at once and spins at full CPU. Running out of resources \
+             (accept_failure says OutOfResources) needs a pause: sleep ACCEPT_BACKOFF before \
+             accepting again"
+        );
+        server.expect_running(
+            "running out of descriptors is a passing shortage: log it, back off, and accept \
+             again; only a broken listener ends the loop",
+        );
+        out.release();
+        let mut client = Client::from_connected(client);
+        let answer = client.read_line(
+            "the answer to the client that waited in the queue while the server had no \
+             descriptor for it: once descriptors are free again, the next accept() takes it",
+        );
+        assert_eq!(answer, "1", "it is the first client accepted");
+    });
+}
+
+/// How long the test watches a server that is out of descriptors, and how
+/// many retries it allows meanwhile: with a pause of ACCEPT_BACKOFF (100 ms)
+/// a server retries about 3 times; without one, thousands of times.
+const RETRY_WINDOW: Duration = Duration::from_millis(300);
+const MAX_RETRIES: usize = 10;
+
+/// How many of `lines` report a failed accept for want of descriptors.
+fn retries_during(lines: &[String]) -> usize {
+    lines
+        .iter()
+        .filter(|line| line.contains("Too many open files"))
+        .count()
 }
 
 #[test]

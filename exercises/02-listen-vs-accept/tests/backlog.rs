@@ -11,7 +11,7 @@ use netlings_helpers::accept_queue::{BurstCutShort, connect_burst};
 use netlings_helpers::net::{self, Client};
 use netlings_helpers::{STEP, likely_cause, within};
 use std::io;
-use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, TcpStream};
 use std::time::Duration;
 
 /// How many clients connect at once in the burst tests.
@@ -29,7 +29,11 @@ fn kernel_cap() -> u32 {
 }
 
 fn burst_listener(burst: u32) -> (TcpListener, SocketAddr) {
-    let addr: SocketAddr = (Ipv4Addr::LOCALHOST, 0).into();
+    burst_listener_on(Ipv4Addr::LOCALHOST.into(), burst)
+}
+
+fn burst_listener_on(ip: IpAddr, burst: u32) -> (TcpListener, SocketAddr) {
+    let addr = SocketAddr::new(ip, 0);
     let listener = listener_for_burst(addr, burst).unwrap_or_else(|error| {
         panic!(
             "listener_for_burst({addr}, {burst}) failed: {error}. Likely cause: {}",
@@ -102,19 +106,25 @@ fn backlog_for_burst_refuses_more_than_somaxconn() {
 }
 
 #[test]
-fn a_listener_for_a_burst_accepts_a_client() {
-    let (listener, address) = burst_listener(8);
-    assert_eq!(
-        address.ip(),
-        Ipv4Addr::LOCALHOST,
-        "asked for 127.0.0.1:0, got {address}"
-    );
-    assert_ne!(address.port(), 0, "port 0 asks the OS to choose a port");
-    let mut client = Client::connect(address);
-    let (server_side, peer) = net::accept(&listener, "the client's connection to be accepted");
-    let mut server_side = Client::from_accepted(server_side, peer);
-    client.send(b"ping\n");
-    assert_eq!(server_side.read_line("the client's ping"), "ping");
+fn a_listener_for_a_burst_accepts_a_client_over_ipv4_and_ipv6() {
+    for ip in [
+        IpAddr::from(Ipv4Addr::LOCALHOST),
+        IpAddr::from(Ipv6Addr::LOCALHOST),
+    ] {
+        let (listener, address) = burst_listener_on(ip, 8);
+        assert_eq!(
+            address.ip(),
+            ip,
+            "asked for a listener on {ip} port 0, got {address}: make the socket for the \
+             address's own family (Domain::for_address), and bind that address"
+        );
+        assert_ne!(address.port(), 0, "port 0 asks the OS to choose a port");
+        let mut client = Client::connect(address);
+        let (server_side, peer) = net::accept(&listener, "the client's connection to be accepted");
+        let mut server_side = Client::from_accepted(server_side, peer);
+        client.send(b"ping\n");
+        assert_eq!(server_side.read_line("the client's ping"), "ping");
+    }
 }
 
 #[test]
@@ -174,5 +184,45 @@ fn serves_the_whole_burst_afterwards_in_arrival_order() {
             index + 1,
             index + 1
         );
+    }
+}
+
+#[test]
+fn the_queue_holds_the_burst_and_no_more() {
+    // A small burst, pushed one client past its edge: Linux queues backlog + 1
+    // finished handshakes, so with a backlog of exactly SMALL, client
+    // SMALL + 1 still gets in and client SMALL + 2 is the first whose SYN is
+    // dropped.
+    const SMALL: u32 = 16;
+    let (_listener, address) = burst_listener(SMALL);
+    let clients = SMALL as usize + 2;
+    let outcome = within(
+        STEP,
+        &format!("{clients} clients to connect, one after another, while nobody accepts"),
+        move || connect_burst(address, clients, PER_CLIENT),
+    );
+    match outcome {
+        Ok(_) => panic!(
+            "all {clients} clients of a burst of {SMALL} got into the accept queue while nobody \
+             accepted, so its backlog is larger than {SMALL} (Linux queues backlog + 1). \
+             listener_for_burst(.., {SMALL}) must pass exactly the burst to listen(), not a \
+             fixed number or somaxconn"
+        ),
+        Err(BurstCutShort {
+            connected, error, ..
+        }) if error.kind() == io::ErrorKind::TimedOut => assert_eq!(
+            connected.len(),
+            SMALL as usize + 1,
+            "with nobody accepting, {} clients got into the queue before one got no answer; \
+             Linux queues backlog + 1, so the backlog was {}. listener_for_burst(.., {SMALL}) must \
+             pass the burst itself, {SMALL}, to listen() (the spare Linux keeps is not part of \
+             the request)",
+            connected.len(),
+            connected.len().saturating_sub(1)
+        ),
+        Err(BurstCutShort { client, error, .. }) => panic!(
+            "client {client} could not connect: {error}. Likely cause: {}",
+            likely_cause(&error)
+        ),
     }
 }

@@ -1,12 +1,16 @@
 //! Exercise 2: a connection is usable before it is accepted (`src/queued.rs`).
 //!
-//! In every test the clients connect, send and close while nobody accepts;
-//! `read_queued` runs only afterwards.
+//! In most tests the clients connect, send and close while nobody accepts;
+//! `read_queued` runs only afterwards. The last one has a client that is
+//! still sending when `read_queued` starts.
 
 use lesson2::queued::{Received, read_queued};
+use netlings_helpers::background::run_in_background;
 use netlings_helpers::net::{self, Client};
 use netlings_helpers::{STEP, likely_cause, printable, within};
 use std::net::{Shutdown, SocketAddr, TcpListener};
+use std::thread;
+use std::time::Duration;
 
 /// Runs `read_queued(&listener, clients)` with a deadline.
 fn reading(listener: TcpListener, clients: usize, waiting_for: &str) -> Vec<Received> {
@@ -143,4 +147,42 @@ fn an_empty_connection_gives_no_bytes() {
     );
     expect_received(&received[0], 0, silent_peer, b"");
     expect_received(&received[1], 1, talker_peer, b"after an empty one");
+}
+
+#[test]
+fn reads_until_the_client_closes_not_until_a_short_read() {
+    let (listener, address) = net::loopback_listener();
+    let mut client = Client::connect(address);
+    client.send(b"the first half, ");
+    let reader = run_in_background("read_queued()", move || read_queued(&listener, 1));
+    // The one bounded wait: 50 ms in which read_queued must *not* return.
+    // The client has sent half its message and is still connected: a read
+    // that returns fewer bytes than the buffer holds means "that is all for
+    // now", not "that is all".
+    thread::sleep(Duration::from_millis(50));
+    reader.expect_running(
+        "the client has sent half its message and not closed its side yet. A short read (fewer \
+         bytes than the buffer) is not the end of the message; only a read of 0 bytes (the \
+         client's FIN) is: read until end-of-file",
+    );
+    client.send(b"then the second half");
+    client
+        .stream()
+        .shutdown(Shutdown::Write)
+        .expect("the client could not shut down its sending side");
+    let received = reader
+        .returned("read_queued(listener, 1) to return once the client closed its side")
+        .unwrap_or_else(|error| {
+            panic!(
+                "read_queued(listener, 1) failed: {error}. Likely cause: {}",
+                likely_cause(&error)
+            )
+        });
+    assert_eq!(received.len(), 1, "one client connected: one result");
+    expect_received(
+        &received[0],
+        0,
+        client.local_addr(),
+        b"the first half, then the second half",
+    );
 }

@@ -2,11 +2,13 @@
 //! (`src/reuse.rs`).
 
 use lesson2::reuse::{BindError, bind_error, bind_reusable};
+use netlings_helpers::accept_queue::{BurstCutShort, connect_burst};
 use netlings_helpers::net::{self, Client};
-use netlings_helpers::printable;
+use netlings_helpers::{STEP, likely_cause, printable, within};
 use socket2::{Domain, Protocol, SockRef, Socket, Type};
 use std::io::{self, Write};
-use std::net::{Ipv4Addr, SocketAddr, TcpListener};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener};
+use std::time::Duration;
 
 fn listening(addr: SocketAddr) -> TcpListener {
     bind_reusable(addr).unwrap_or_else(|error| panic!("bind_reusable({addr}) failed: {error}"))
@@ -40,36 +42,91 @@ fn bind_error_keeps_any_other_error() {
         io::ErrorKind::AddrNotAvailable,
         io::ErrorKind::PermissionDenied,
     ] {
-        match bind_error(addr, io::Error::from(kind)) {
-            BindError::Other {
-                addr: reported,
-                source,
-            } => {
-                assert_eq!(reported, addr, "BindError::Other must carry the address");
-                assert_eq!(
-                    source.kind(),
-                    kind,
-                    "BindError::Other must keep the original error as its source"
-                );
-            }
-            other => panic!(
-                "bind_error({addr}, {kind:?}) returned {other:?}; only AddrInUse means the \
+        let error = bind_error(addr, io::Error::from(kind));
+        let BindError::Other {
+            addr: reported,
+            source,
+        } = &error
+        else {
+            panic!(
+                "bind_error({addr}, {kind:?}) returned {error:?}; only AddrInUse means the \
                  address is in use: anything else is BindError::Other with the error kept"
-            ),
-        }
+            )
+        };
+        assert_eq!(*reported, addr, "BindError::Other must carry the address");
+        assert_eq!(
+            source.kind(),
+            kind,
+            "BindError::Other must keep the original error as its source"
+        );
+        // What a program that prints the chain of causes (anyhow's `{:#}`)
+        // finds: the io::Error, through std::error::Error::source().
+        let chained = std::error::Error::source(&error)
+            .and_then(|cause| cause.downcast_ref::<io::Error>())
+            .map(io::Error::kind);
+        assert_eq!(
+            chained,
+            Some(kind),
+            "BindError::Other's source() must be the io::Error it keeps"
+        );
     }
 }
 
 #[test]
-fn binds_a_listener_that_accepts_a_client() {
+fn binds_a_listener_that_accepts_a_client_over_ipv4_and_ipv6() {
+    for ip in [
+        IpAddr::from(Ipv4Addr::LOCALHOST),
+        IpAddr::from(Ipv6Addr::LOCALHOST),
+    ] {
+        let listener = listening(SocketAddr::new(ip, 0));
+        let address = local_addr(&listener);
+        assert_eq!(
+            address.ip(),
+            ip,
+            "asked for a listener on {ip} port 0, got {address}: make the socket for the \
+             address's own family (Domain::for_address), and bind that address"
+        );
+        assert_ne!(address.port(), 0, "port 0 asks the OS to choose a port");
+        let mut client = Client::connect(address);
+        let (server_side, peer) = net::accept(&listener, "the client's connection to be accepted");
+        let mut server_side = Client::from_accepted(server_side, peer);
+        client.send(b"ping\n");
+        assert_eq!(server_side.read_line("the client's ping"), "ping");
+    }
+}
+
+#[test]
+fn the_listener_queues_as_many_clients_as_stds() {
+    // std listens with a backlog of 128, and Linux queues backlog + 1: 129
+    // clients get in while nobody accepts, and the 130th gets no answer.
+    const STD_BACKLOG: usize = 128;
     let listener = listening((Ipv4Addr::LOCALHOST, 0).into());
     let address = local_addr(&listener);
-    assert_ne!(address.port(), 0, "port 0 asks the OS to choose a port");
-    let mut client = Client::connect(address);
-    let (server_side, peer) = net::accept(&listener, "the client's connection to be accepted");
-    let mut server_side = Client::from_accepted(server_side, peer);
-    client.send(b"ping\n");
-    assert_eq!(server_side.read_line("the client's ping"), "ping");
+    let clients = STD_BACKLOG + 2;
+    let outcome = within(
+        STEP,
+        &format!("{clients} clients to connect, one after another, while nobody accepts"),
+        move || connect_burst(address, clients, Duration::from_secs(1)),
+    );
+    let queued = match outcome {
+        Ok(connected) => connected.len(),
+        Err(BurstCutShort {
+            connected, error, ..
+        }) if error.kind() == io::ErrorKind::TimedOut => connected.len(),
+        Err(BurstCutShort { client, error, .. }) => panic!(
+            "client {client} could not connect to the listener from bind_reusable: {error}. \
+             Likely cause: {}",
+            likely_cause(&error)
+        ),
+    };
+    assert_eq!(
+        queued,
+        STD_BACKLOG + 1,
+        "with nobody accepting, {queued} clients got into the accept queue of the listener from \
+         bind_reusable; Linux queues backlog + 1, so its backlog is {}. Listen with a backlog of \
+         {STD_BACKLOG}, as std does: socket.listen(128)",
+        queued.saturating_sub(1)
+    );
 }
 
 #[test]

@@ -4,20 +4,20 @@
 use lesson2::shutdown::{Shutdown, serve_until_shutdown};
 use netlings_helpers::STEP;
 use netlings_helpers::accept_queue::wait_until_refused;
-use netlings_helpers::net::{self, Client};
+use netlings_helpers::background::{Background, run_in_background};
+use netlings_helpers::descriptors::run_out_of_descriptors;
+use netlings_helpers::net::{self, Client, break_listener};
+use netlings_helpers::own_process::in_own_process;
 use std::io;
 use std::net::{SocketAddr, TcpListener};
-use std::panic;
-use std::sync::mpsc::{self, RecvTimeoutError};
 use std::thread;
 use std::time::Duration;
 
-/// `serve_until_shutdown` running on a thread the test started.
+/// `serve_until_shutdown` running in the background.
 struct Running {
     address: SocketAddr,
     shutdown: Shutdown,
-    /// What `serve_until_shutdown` returned, or its panic.
-    outcome: mpsc::Receiver<thread::Result<io::Result<usize>>>,
+    server: Background<io::Result<usize>>,
 }
 
 fn start_serving(listener: TcpListener) -> Running {
@@ -26,38 +26,36 @@ fn start_serving(listener: TcpListener) -> Running {
         .expect("a bound listener has a local address");
     let shutdown = Shutdown::new(&listener).expect("making a Shutdown for the listener");
     let for_server = shutdown.clone();
-    let (report, outcome) = mpsc::channel();
-    thread::Builder::new()
-        .name(String::from("serve_until_shutdown()"))
-        .spawn(move || {
-            let returned = panic::catch_unwind(panic::AssertUnwindSafe(|| {
-                serve_until_shutdown(listener, for_server)
-            }));
-            let _ = report.send(returned);
-        })
-        .expect("the test could not start a thread for serve_until_shutdown()");
+    let server = run_in_background("serve_until_shutdown()", move || {
+        serve_until_shutdown(listener, for_server)
+    });
     Running {
         address,
         shutdown,
-        outcome,
+        server,
     }
 }
 
 impl Running {
     /// Waits for `serve_until_shutdown` to return, and returns its count.
-    fn served(&self, waiting_for: &str) -> usize {
-        match self.outcome.recv_timeout(STEP) {
-            Ok(Ok(Ok(served))) => served,
-            Ok(Ok(Err(error))) => panic!(
+    fn served(self, waiting_for: &str) -> usize {
+        match self.server.returned(waiting_for) {
+            Ok(served) => served,
+            Err(error) => panic!(
                 "serve_until_shutdown returned Err({error}); after a shutdown request it returns \
                  Ok(number of clients served)"
             ),
-            Ok(Err(panic_payload)) => panic::resume_unwind(panic_payload),
-            Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => panic!(
-                "deadline: waited {STEP:?} for {waiting_for}, and serve_until_shutdown never \
-                 returned"
-            ),
         }
+    }
+
+    /// The one bounded wait: `window` in which serve_until_shutdown must
+    /// *not* return, because a client it accepted is still connected.
+    fn expect_still_waiting_for_a_client(&self, window: Duration) {
+        thread::sleep(window);
+        self.server.expect_running(
+            "a client it accepted is still connected: after the accept loop ends, wait for every \
+             client's thread (keep the JoinHandles and join() them) before returning",
+        );
     }
 
     /// After a shutdown request, waits until the listener refuses new
@@ -143,19 +141,9 @@ fn refuses_new_clients_once_asked_to_stop() {
         "still here",
         "the echo to the client that was connected before the request",
     );
-    // ...and serve_until_shutdown has not returned. The one bounded wait:
-    // 100 ms in which it must *not* return, on top of the round trip above,
-    // because a client is still connected.
-    match running.outcome.recv_timeout(Duration::from_millis(100)) {
-        Err(RecvTimeoutError::Timeout) => {}
-        Ok(Ok(returned)) => panic!(
-            "serve_until_shutdown returned {returned:?} while a client it accepted was still \
-             connected: after the accept loop ends, wait for every client's thread (keep the \
-             JoinHandles and join() them) before returning"
-        ),
-        Ok(Err(panic_payload)) => panic::resume_unwind(panic_payload),
-        Err(RecvTimeoutError::Disconnected) => panic!("serve_until_shutdown's thread vanished"),
-    }
+    // ...and serve_until_shutdown has not returned, on top of the round trip
+    // above, because a client is still connected.
+    running.expect_still_waiting_for_a_client(Duration::from_millis(100));
     drop(connected);
     assert_eq!(
         running.served("serve_until_shutdown to return after its last client left"),
@@ -176,18 +164,7 @@ fn a_connected_client_finishes_before_serve_returns() {
     running.shutdown.request();
     // The accept loop has ended once new clients are refused.
     running.expect_refused("while one client was still connected");
-    // The one bounded wait: 50 ms in which serve_until_shutdown must *not*
-    // return, because a client is still connected.
-    match running.outcome.recv_timeout(Duration::from_millis(50)) {
-        Err(RecvTimeoutError::Timeout) => {}
-        Ok(Ok(returned)) => panic!(
-            "serve_until_shutdown returned {returned:?} while a client it accepted was still \
-             connected: after the accept loop ends, wait for every client's thread (keep the \
-             JoinHandles and join() them) before returning"
-        ),
-        Ok(Err(panic_payload)) => panic::resume_unwind(panic_payload),
-        Err(RecvTimeoutError::Disconnected) => panic!("serve_until_shutdown's thread vanished"),
-    }
+    running.expect_still_waiting_for_a_client(Duration::from_millis(50));
     expect_echo(
         &mut connected,
         "still here",
@@ -203,3 +180,120 @@ fn a_connected_client_finishes_before_serve_returns() {
         "one client was served"
     );
 }
+
+#[test]
+fn a_broken_listener_ends_the_loop_and_the_clients_still_finish() {
+    let (listener, address) = net::loopback_listener();
+    let handle = listener
+        .try_clone()
+        .expect("the test could not clone the listener");
+    let running = start_serving(listener);
+    let mut connected = Client::connect(address);
+    expect_echo(&mut connected, "before", "the echo to the connected client");
+
+    break_listener(&handle);
+    // The loop has ended (accept fails with EINVAL), but a client is still
+    // connected: serve_until_shutdown waits for it before it returns.
+    running.expect_still_waiting_for_a_client(Duration::from_millis(50));
+    expect_echo(
+        &mut connected,
+        "still here",
+        "the echo to a client accepted before the listener broke: it still finishes",
+    );
+    drop(connected);
+    match running.server.returned(
+        "serve_until_shutdown() to return once its listener broke and its last client left \
+         (accept_failure says ListenerBroken: leave the loop, join the clients, return the error)",
+    ) {
+        Err(error) => assert_eq!(
+            error.kind(),
+            io::ErrorKind::InvalidInput,
+            "serve_until_shutdown returned {error}; the broken listener's accept() failed with \
+             EINVAL (InvalidInput), and that is the error to return"
+        ),
+        Ok(served) => panic!(
+            "serve_until_shutdown returned Ok({served}) when its listener broke: nobody asked it \
+             to stop, so return the accept error, after the clients have finished"
+        ),
+    }
+}
+
+#[test]
+fn running_out_of_descriptors_is_logged_backed_off_and_survived() {
+    in_own_process(|| {
+        let (listener, address) = net::loopback_listener();
+        // The server starts only once the descriptors are gone: a thread
+        // blocked in accept(2) has already reserved the descriptor for its
+        // next connection, and would get it.
+        let mut out = run_out_of_descriptors(1);
+        let client = out.connect(address);
+        let running = start_serving(listener);
+        out.wait_for_stderr(
+            "Too many open files",
+            "serve_until_shutdown to print the failed accept() to stderr with its error \
+             (eprintln!(\"...: {error}\")): the process has no descriptor left for the client \
+             (EMFILE)",
+        );
+        let retries = out
+            .stderr_lines_during(RETRY_WINDOW)
+            .iter()
+            .filter(|line| line.contains("Too many open files"))
+            .count();
+        assert!(
+            retries <= MAX_RETRIES,
+            "in {RETRY_WINDOW:?} out of descriptors, serve_until_shutdown printed {retries} more \
+             failed accepts: it retries at once and spins at full CPU. Running out of resources \
+             (accept_failure says OutOfResources) needs a pause: sleep ACCEPT_BACKOFF before \
+             accepting again"
+        );
+        running.server.expect_running(
+            "running out of descriptors is a passing shortage: log it, back off, and accept \
+             again; only a broken listener or a shutdown request ends the loop",
+        );
+        out.release();
+        let mut client = Client::from_connected(client);
+        expect_echo(
+            &mut client,
+            "served at last",
+            "the echo to the client that waited in the queue while the server had no descriptor \
+             for it: once descriptors are free again, the next accept() takes it",
+        );
+        running.shutdown.request();
+        drop(client);
+        assert_eq!(
+            running.served("serve_until_shutdown to return after the request and its client left"),
+            1,
+            "one client was served, once descriptors were free again"
+        );
+    });
+}
+
+#[test]
+fn a_stop_requested_while_out_of_descriptors_is_heeded() {
+    in_own_process(|| {
+        let (listener, address) = net::loopback_listener();
+        let mut out = run_out_of_descriptors(1);
+        let _waiting = out.connect(address);
+        let running = start_serving(listener);
+        out.wait_for_stderr(
+            "Too many open files",
+            "serve_until_shutdown to print the failed accept() to stderr with its error",
+        );
+        // request() sets the flag, but its wake-up connect fails: the process
+        // has no descriptor for a socket. The loop is not blocked in accept()
+        // though; it wakes up after every pause, and can look at the flag.
+        running.shutdown.request();
+        let served = running.served(
+            "serve_until_shutdown to stop after shutdown.request(), made while the process had \
+             no descriptor left: the wake-up connection cannot be made, so check \
+             shutdown.is_requested() after each pause of the back-off too",
+        );
+        assert_eq!(served, 0, "no client was ever accepted");
+    });
+}
+
+/// How long the test watches a server that is out of descriptors, and how
+/// many retries it allows meanwhile: with a pause of ACCEPT_BACKOFF (100 ms)
+/// a server retries about 3 times; without one, thousands of times.
+const RETRY_WINDOW: Duration = Duration::from_millis(300);
+const MAX_RETRIES: usize = 10;

@@ -7,19 +7,22 @@
 //! while another one asks, and ask in the reverse order of connecting.
 
 use lesson2::threaded::serve_threaded;
-use netlings_helpers::net::{self, Client};
+use netlings_helpers::background::{Background, run_in_background};
+use netlings_helpers::descriptors::run_out_of_descriptors;
+use netlings_helpers::net::{self, Client, break_listener};
+use netlings_helpers::own_process::in_own_process;
+use std::io;
 use std::net::TcpListener;
-use std::thread;
+use std::time::Duration;
 
-/// Runs `serve_threaded` on a thread of its own, as a program would run it
-/// on its main thread. The thread is never joined: it ends with the test
-/// process.
-fn start_serving(listener: TcpListener) {
-    thread::Builder::new()
-        .name(String::from("serve_threaded()"))
-        .spawn(move || serve_threaded(listener))
-        .expect("the test could not start a thread for serve_threaded()");
+/// Runs `serve_threaded` in the background, as a program would run it on
+/// its main thread.
+fn start_serving(listener: TcpListener) -> Background<io::Result<()>> {
+    run_in_background("serve_threaded()", move || serve_threaded(listener))
 }
+
+/// How many clients stay connected at once in the reverse-order test.
+const CLIENTS: usize = 12;
 
 /// Sends one line and expects it back.
 fn expect_echo(client: &mut Client, line: &str, waiting_for: &str) {
@@ -34,7 +37,7 @@ fn expect_echo(client: &mut Client, line: &str, waiting_for: &str) {
 #[test]
 fn echoes_a_line_to_one_client() {
     let (listener, address) = net::loopback_listener();
-    start_serving(listener);
+    let _server = start_serving(listener);
     let mut client = Client::connect(address);
     expect_echo(
         &mut client,
@@ -46,7 +49,7 @@ fn echoes_a_line_to_one_client() {
 #[test]
 fn serves_a_client_while_another_stays_silent() {
     let (listener, address) = net::loopback_listener();
-    start_serving(listener);
+    let _server = start_serving(listener);
     // The first client connects and says nothing, and stays connected.
     let _silent = Client::connect(address);
     let mut asking = Client::connect(address);
@@ -63,17 +66,19 @@ fn serves_a_client_while_another_stays_silent() {
 #[test]
 fn serves_clients_in_reverse_order_of_connecting() {
     let (listener, address) = net::loopback_listener();
-    start_serving(listener);
-    let mut clients: Vec<Client> = (0..4).map(|_| Client::connect(address)).collect();
+    let _server = start_serving(listener);
+    // More clients than a small pool of threads has workers: every client
+    // gets a thread of its own, however many are connected.
+    let mut clients: Vec<Client> = (0..CLIENTS).map(|_| Client::connect(address)).collect();
     for (index, client) in clients.iter_mut().enumerate().rev() {
         let number = index + 1;
         expect_echo(
             client,
-            &format!("client {number} of 4"),
+            &format!("client {number} of {CLIENTS}"),
             &format!(
-                "the echo to client {number} of 4, which asks while the clients that connected \
-                 before it are still connected and silent (each client needs a thread of its \
-                 own)"
+                "the echo to client {number} of {CLIENTS}, which asks while the clients that \
+                 connected before it are still connected and silent (each client needs a thread \
+                 of its own: a pool or a limit of a few threads leaves the last ones waiting)"
             ),
         );
     }
@@ -82,7 +87,7 @@ fn serves_clients_in_reverse_order_of_connecting() {
 #[test]
 fn answers_two_clients_taking_turns() {
     let (listener, address) = net::loopback_listener();
-    start_serving(listener);
+    let _server = start_serving(listener);
     let mut first = Client::connect(address);
     let mut second = Client::connect(address);
     for round in 1..=3 {
@@ -101,3 +106,86 @@ fn answers_two_clients_taking_turns() {
         );
     }
 }
+
+#[test]
+fn a_broken_listener_ends_the_server_and_the_clients_carry_on() {
+    let (listener, address) = net::loopback_listener();
+    let handle = listener
+        .try_clone()
+        .expect("the test could not clone the listener");
+    let server = start_serving(listener);
+    let mut connected = Client::connect(address);
+    expect_echo(&mut connected, "before", "the echo to the connected client");
+
+    break_listener(&handle);
+    let returned = server.returned(
+        "serve_threaded() to return once its listener broke (every accept() now fails with \
+         EINVAL: accept_failure says ListenerBroken, and only that ends the loop, with the error)",
+    );
+    match returned {
+        Err(error) => assert_eq!(
+            error.kind(),
+            io::ErrorKind::InvalidInput,
+            "serve_threaded returned {error}; the broken listener's accept() failed with EINVAL \
+             (InvalidInput), and that is the error to return"
+        ),
+        Ok(()) => {
+            panic!("serve_threaded returned Ok(()) when its listener broke: return the error")
+        }
+    }
+    expect_echo(
+        &mut connected,
+        "after",
+        "the echo to a client accepted before the listener broke: its thread owns its \
+         connection and carries on",
+    );
+}
+
+#[test]
+fn running_out_of_descriptors_is_logged_backed_off_and_survived() {
+    in_own_process(|| {
+        let (listener, address) = net::loopback_listener();
+        // The server starts only once the descriptors are gone: a thread
+        // blocked in accept(2) has already reserved the descriptor for its
+        // next connection, and would get it.
+        let mut out = run_out_of_descriptors(1);
+        let client = out.connect(address);
+        let server = start_serving(listener);
+        out.wait_for_stderr(
+            "Too many open files",
+            "serve_threaded to print the failed accept() to stderr with its error \
+             (eprintln!(\"...: {error}\")): the process has no descriptor left for the client \
+             (EMFILE)",
+        );
+        let retries = out
+            .stderr_lines_during(RETRY_WINDOW)
+            .iter()
+            .filter(|line| line.contains("Too many open files"))
+            .count();
+        assert!(
+            retries <= MAX_RETRIES,
+            "in {RETRY_WINDOW:?} out of descriptors, serve_threaded printed {retries} more failed \
+             accepts: it retries at once and spins at full CPU. Running out of resources \
+             (accept_failure says OutOfResources) needs a pause: sleep ACCEPT_BACKOFF before \
+             accepting again"
+        );
+        server.expect_running(
+            "running out of descriptors is a passing shortage: log it, back off, and accept \
+             again; only a broken listener ends the loop",
+        );
+        out.release();
+        let mut client = Client::from_connected(client);
+        expect_echo(
+            &mut client,
+            "served at last",
+            "the echo to the client that waited in the queue while the server had no descriptor \
+             for it: once descriptors are free again, the next accept() takes it",
+        );
+    });
+}
+
+/// How long the test watches a server that is out of descriptors, and how
+/// many retries it allows meanwhile: with a pause of ACCEPT_BACKOFF (100 ms)
+/// a server retries about 3 times; without one, thousands of times.
+const RETRY_WINDOW: Duration = Duration::from_millis(300);
+const MAX_RETRIES: usize = 10;

@@ -8,6 +8,7 @@
 //! | `backlog-burst` | a burst of 200 connects against a backlog of 128, then of 1024 |
 //! | `bind-errors` | `AddrInUse` with a live listener, and rebinding a port in TIME_WAIT |
 //! | `close-listener` | what closing a listener does to new and to queued clients |
+//! | `accept-errors` | `accept()` out of descriptors (EMFILE) and on a broken listener, and what an accept loop does about each |
 //! | `one-at-a-time` | a server that serves one client at a time passes a naive test, and fails real clients |
 //! | `graceful-stop` | waking a blocked accept loop to stop it, and letting connected clients finish |
 //!
@@ -15,9 +16,11 @@
 //! bind loopback addresses, so nothing they open can be reached from another
 //! machine.
 
+use netlings_cli::accept::{ACCEPT_BACKOFF, AcceptFailure, accept_failure};
 use socket2::{Domain, Protocol, Socket, Type};
 use std::io;
 use std::net::{SocketAddr, TcpListener};
+use std::thread;
 
 /// Waits for Enter, or carries on at once when stdin is closed
 /// (`cargo run ... </dev/null`). It lives once, in `netlings-cli`.
@@ -45,6 +48,30 @@ pub fn listener_with(
     // The kernel silently caps `backlog` at net.core.somaxconn.
     socket.listen(backlog)?;
     Ok(socket.into())
+}
+
+/// What the demos' accept loops do after a failed `accept()`, by the
+/// accept-loop rule of section 7: `Ok(())` to accept again (after logging
+/// the error, and after a pause of `ACCEPT_BACKOFF` when the process ran out
+/// of descriptors or memory), or the error back when the listener is broken
+/// and the loop must end. `server` names the loop in the log line.
+pub fn after_failed_accept(server: &str, error: io::Error) -> io::Result<()> {
+    match accept_failure(&error) {
+        // One client's connection failed; the next one is fine.
+        AcceptFailure::OneConnection => {
+            eprintln!("{server}: accept failed: {error}");
+            Ok(())
+        }
+        // EMFILE and friends: the client waits in the queue. Retrying at
+        // once would fail at once, so pause before the next accept().
+        AcceptFailure::OutOfResources => {
+            eprintln!("{server}: accept failed, trying again in {ACCEPT_BACKOFF:?}: {error}");
+            thread::sleep(ACCEPT_BACKOFF);
+            Ok(())
+        }
+        // Every later accept() would fail the same way.
+        AcceptFailure::ListenerBroken => Err(error),
+    }
 }
 
 /// `fd 3 (socket:[12345])`: the file descriptor, and what Linux's /proc says

@@ -18,11 +18,19 @@
 //! `cargo run -p lesson2 --bin accept-log`, connect a few times with
 //! `nc 127.0.0.1 PORT` (the port is on its first line), and watch its log.
 //!
+//! `serve_accept_log` is the course's first accept loop, so it follows the
+//! accept-loop rule of the chapter's section 7 from the start: a failed
+//! `accept()` is sorted with `netlings_cli::accept::accept_failure`; an error
+//! of one connection is logged and skipped, running out of descriptors is
+//! logged and backed off, and only a broken listener ends the loop.
+//!
 //! Edit `accept_n` and `serve_accept_log`; `Accepted` is given, and
 //! `src/bin/accept-log.rs` is the program around `serve_accept_log`.
 
+use netlings_cli::accept::{ACCEPT_BACKOFF, AcceptFailure, accept_failure};
 use std::io::{self, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::thread;
 
 /// One accepted connection, with both ends of its 4-tuple.
 #[derive(Debug)]
@@ -93,10 +101,24 @@ pub fn accept_n(listener: &TcpListener, n: usize) -> io::Result<Vec<Accepted>> {
 ///
 /// # Errors
 ///
-/// A failure with one client (it reset the connection before its answer
-/// could be sent) is printed to stderr and the next client is served; that
-/// client still counts, since it was accepted. A failure to write `log` or a
-/// failure of the listener itself ends `serve_accept_log` with that error.
+/// A failed `accept()` follows the accept-loop rule of lesson 2: sort it
+/// with [`accept_failure`](netlings_cli::accept::accept_failure) and
+///
+/// - a failure that belongs to one connection (a client that gave up while
+///   it waited in the queue) is printed to stderr, and the loop accepts the
+///   next client;
+/// - running out of descriptors or memory (`EMFILE`, `ENFILE`, `ENOBUFS`,
+///   `ENOMEM`) is printed to stderr, error included ("Too many open files"),
+///   and the loop sleeps [`ACCEPT_BACKOFF`](netlings_cli::accept::ACCEPT_BACKOFF)
+///   before it accepts again: the client waits in the queue meanwhile, and is
+///   served once a descriptor is free;
+/// - a broken listener (closed, shut down) ends `serve_accept_log` with that
+///   error: no retry can mend it.
+///
+/// A failure with one accepted client (it reset the connection before its
+/// answer could be sent) is printed to stderr and the next client is served;
+/// that client still counts, since it was accepted. A failure to write `log`
+/// ends `serve_accept_log` with that error.
 pub fn serve_accept_log(listener: TcpListener, mut log: impl Write) -> io::Result<()> {
     // Only this loop touches the count, so a plain integer does: one thread
     // accepts, and each client's number is known the moment it is accepted.
@@ -104,13 +126,34 @@ pub fn serve_accept_log(listener: TcpListener, mut log: impl Write) -> io::Resul
     loop {
         let (mut stream, peer) = match listener.accept() {
             Ok(connection) => connection,
-            // Some systems report here a client that gave up while it waited
-            // in the queue. That is the client's problem, not the listener's.
-            Err(error) if error.kind() == io::ErrorKind::ConnectionAborted => {
-                eprintln!("accept-log: a client left before it was accepted: {error}");
-                continue;
-            }
-            Err(error) => return Err(error),
+            // accept(2) failed. What to do depends on *what* failed, and
+            // accept_failure sorts the error into one of three answers.
+            Err(error) => match accept_failure(&error) {
+                // A client gave up while it waited in the queue (or a network
+                // error was pending on its connection). That is the client's
+                // problem, not the listener's: the next client is fine.
+                AcceptFailure::OneConnection => {
+                    eprintln!("accept-log: one connection failed before it was accepted: {error}");
+                    continue;
+                }
+                // The process has no descriptor to spare (EMFILE) or the
+                // kernel no memory. The client is still in the queue, and the
+                // next accept() would fail at once again: without a pause this
+                // loop would spin at full CPU and flood the log. Once another
+                // connection closes, a descriptor comes back and the waiting
+                // client is served.
+                AcceptFailure::OutOfResources => {
+                    eprintln!(
+                        "accept-log: accept failed, trying again in {ACCEPT_BACKOFF:?}: {error}"
+                    );
+                    thread::sleep(ACCEPT_BACKOFF);
+                    continue;
+                }
+                // The listener itself is closed or shut down: every later
+                // accept() fails the same way, so retrying would spin for
+                // ever. The server cannot serve anyone any more; say so.
+                AcceptFailure::ListenerBroken => return Err(error),
+            },
         };
         accepted += 1;
         // The log line comes first: whoever reads the log sees every client

@@ -22,6 +22,7 @@
 //! served with exercise 5's [`echo_lines`](crate::threaded::echo_lines).
 
 use crate::threaded::echo_lines;
+use netlings_cli::accept::{ACCEPT_BACKOFF, AcceptFailure, accept_failure};
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, TcpStream};
 use std::sync::Arc;
@@ -98,8 +99,14 @@ impl Shutdown {
 /// # Errors
 ///
 /// A failure with one client is printed to stderr and does not stop the
-/// server. A failure of the listener itself ends the accept loop: the
-/// clients already accepted still finish, and then that error is returned.
+/// server. A failed `accept()` follows the accept-loop rule of lesson 2, as
+/// in exercises 1 and 5: a failure of one connection is printed and the loop
+/// goes on; running out of descriptors or memory is printed, error included,
+/// and the loop sleeps
+/// [`ACCEPT_BACKOFF`](netlings_cli::accept::ACCEPT_BACKOFF) before it accepts
+/// again (or stops, if a shutdown was requested meanwhile). A broken
+/// listener ends the accept loop: the listener is closed, the clients
+/// already accepted still finish, and then that error is returned.
 pub fn serve_until_shutdown(listener: TcpListener, shutdown: Shutdown) -> io::Result<usize> {
     // One handle per client thread still running. Joining them is the only
     // way to know that a client has finished.
@@ -108,11 +115,31 @@ pub fn serve_until_shutdown(listener: TcpListener, shutdown: Shutdown) -> io::Re
     let accepting: io::Result<()> = loop {
         let (stream, peer) = match listener.accept() {
             Ok(connection) => connection,
-            Err(error) if error.kind() == io::ErrorKind::ConnectionAborted => {
-                eprintln!("serve_until_shutdown: a client left before it was accepted: {error}");
-                continue;
-            }
-            Err(error) => break Err(error),
+            // The accept-loop rule of exercise 1, with one difference: a
+            // broken listener does not return at once but leaves the loop,
+            // so that the clients already accepted still finish.
+            Err(error) => match accept_failure(&error) {
+                AcceptFailure::OneConnection => {
+                    eprintln!(
+                        "serve_until_shutdown: one connection failed before it was accepted: {error}"
+                    );
+                    continue;
+                }
+                AcceptFailure::OutOfResources => {
+                    eprintln!(
+                        "serve_until_shutdown: accept failed, trying again in {ACCEPT_BACKOFF:?}: {error}"
+                    );
+                    thread::sleep(ACCEPT_BACKOFF);
+                    // The wake-up connection of a stop request may be stuck
+                    // in the queue behind the same shortage: look at the flag
+                    // here too, or a server out of descriptors could never stop.
+                    if shutdown.is_requested() {
+                        break Ok(());
+                    }
+                    continue;
+                }
+                AcceptFailure::ListenerBroken => break Err(error),
+            },
         };
         // accept(2) returned, so whatever the loop was waiting for has
         // happened. If a stop was requested meanwhile, this connection is

@@ -4,8 +4,15 @@
 //!
 //! ```text
 //! loop {
-//!     let (stream, peer) = listener.accept()?;   // wait for the next client
-//!     spawn(move || handle(stream, peer));       // serve it elsewhere, at once
+//!     let (stream, peer) = match listener.accept() {   // wait for the next client
+//!         Ok(connection) => connection,
+//!         Err(error) => match accept_failure(&error) {  // the accept-loop rule
+//!             OneConnection  => { log; continue }
+//!             OutOfResources => { log; sleep(ACCEPT_BACKOFF); continue }
+//!             ListenerBroken => return Err(error),
+//!         },
+//!     };
+//!     spawn(move || handle(stream, peer));             // serve it elsewhere, at once
 //! }
 //! ```
 //!
@@ -27,6 +34,7 @@
 //!
 //! Edit `serve_threaded`; `echo_lines`, the work for one client, is given.
 
+use netlings_cli::accept::{ACCEPT_BACKOFF, AcceptFailure, accept_failure};
 use std::io::{self, BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
 use std::thread;
@@ -66,18 +74,41 @@ pub fn echo_lines(stream: TcpStream) -> io::Result<()> {
 /// # Errors
 ///
 /// A failure with one client is printed to stderr by that client's thread,
-/// and never stops the server. Only a failure of the listener itself ends
-/// `serve_threaded`, with that error; the clients' threads carry on.
+/// and never stops the server. A failed `accept()` follows the accept-loop
+/// rule of lesson 2, as in exercise 1: sorted by
+/// [`accept_failure`](netlings_cli::accept::accept_failure), a failure of one
+/// connection is printed and the loop goes on; running out of descriptors or
+/// memory (`EMFILE`, `ENFILE`, `ENOBUFS`, `ENOMEM`) is printed, error
+/// included, and the loop sleeps
+/// [`ACCEPT_BACKOFF`](netlings_cli::accept::ACCEPT_BACKOFF) before it accepts
+/// again; only a broken listener ends `serve_threaded`, with that error. The
+/// clients' threads carry on either way.
 pub fn serve_threaded(listener: TcpListener) -> io::Result<()> {
     loop {
         let (stream, peer) = match listener.accept() {
             Ok(connection) => connection,
-            // A client that gave up while it waited in the queue.
-            Err(error) if error.kind() == io::ErrorKind::ConnectionAborted => {
-                eprintln!("serve_threaded: a client left before it was accepted: {error}");
-                continue;
-            }
-            Err(error) => return Err(error),
+            // The accept-loop rule of exercise 1: only a broken listener
+            // ends the server.
+            Err(error) => match accept_failure(&error) {
+                // A client that gave up while it waited in the queue.
+                AcceptFailure::OneConnection => {
+                    eprintln!(
+                        "serve_threaded: one connection failed before it was accepted: {error}"
+                    );
+                    continue;
+                }
+                // Out of descriptors (every client thread holds one) or
+                // memory. The client waits in the queue; retrying at once
+                // would fail at once, so pause until connections have closed.
+                AcceptFailure::OutOfResources => {
+                    eprintln!(
+                        "serve_threaded: accept failed, trying again in {ACCEPT_BACKOFF:?}: {error}"
+                    );
+                    thread::sleep(ACCEPT_BACKOFF);
+                    continue;
+                }
+                AcceptFailure::ListenerBroken => return Err(error),
+            },
         };
         // The connection moves into its own thread, which reads and writes
         // it as slowly as that client needs. This thread keeps only the

@@ -21,7 +21,7 @@
 //!
 //! Run it with `cargo run -p lesson2-demos --bin graceful-stop`.
 
-use lesson2_demos::loopback;
+use lesson2_demos::{after_failed_accept, loopback};
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::sync::Arc;
@@ -124,7 +124,8 @@ fn serve_until_woken(
     closed: mpsc::Sender<()>,
 ) -> io::Result<()> {
     let mut clients = Vec::new();
-    for connection in listener.incoming() {
+    loop {
+        let connection = listener.accept();
         // Look at the flag first: the connection that woke us is most likely
         // the self-connect, not a client. (A real client that arrives at the
         // same moment is turned away too; the server is stopping.)
@@ -132,8 +133,15 @@ fn serve_until_woken(
             break;
         }
         match connection {
-            Ok(stream) => clients.push(thread::spawn(move || answer_slowly(stream))),
-            Err(error) => eprintln!("accept failed: {error}"),
+            Ok((stream, _)) => clients.push(thread::spawn(move || answer_slowly(stream))),
+            // The accept-loop rule (section 7). A broken listener ends the
+            // loop, but the clients already accepted still finish.
+            Err(error) => {
+                if let Err(error) = after_failed_accept("server", error) {
+                    finish(listener, clients, closed);
+                    return Err(error);
+                }
+            }
         }
         // Forget the threads of clients that are done.
         clients.retain(|client: &JoinHandle<()>| !client.is_finished());
@@ -161,7 +169,13 @@ fn serve_polling(
             }
             // The queue is empty: nothing to do until the next poll.
             Err(error) if error.kind() == io::ErrorKind::WouldBlock => thread::sleep(POLL_INTERVAL),
-            Err(error) => eprintln!("accept failed: {error}"),
+            // Any other error follows the accept-loop rule (section 7).
+            Err(error) => {
+                if let Err(error) = after_failed_accept("server", error) {
+                    finish(listener, clients, closed);
+                    return Err(error);
+                }
+            }
         }
         clients.retain(|client: &JoinHandle<()>| !client.is_finished());
     }

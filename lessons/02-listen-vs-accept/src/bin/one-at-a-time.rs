@@ -18,7 +18,7 @@
 //!
 //! Run it with `cargo run -p lesson2-demos --bin one-at-a-time`.
 
-use lesson2_demos::{loopback, pause};
+use lesson2_demos::{after_failed_accept, loopback, pause};
 use std::io::{self, BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
 use std::thread;
@@ -98,7 +98,7 @@ fn main() -> io::Result<()> {
 
 /// The accept loop that serves one client at a time: it does not accept the
 /// next client until the current one has left.
-fn serve_one_at_a_time(listener: TcpListener) {
+fn serve_one_at_a_time(listener: TcpListener) -> io::Result<()> {
     for connection in listener.incoming() {
         match connection {
             Ok(stream) => {
@@ -106,17 +106,19 @@ fn serve_one_at_a_time(listener: TcpListener) {
                     eprintln!("one at a time: a client failed: {error}");
                 }
             }
-            // An accept error concerns one client (it may have left while
-            // it waited); log it and go on accepting the others.
-            Err(error) => eprintln!("one at a time: accept failed: {error}"),
+            // The accept-loop rule (section 7): go on after an error of one
+            // client, pause after running out of descriptors, and end only
+            // when the listener is broken.
+            Err(error) => after_failed_accept("one at a time", error)?,
         }
     }
+    Ok(())
 }
 
 /// The accept loop with a thread per client: it only accepts, and each
 /// client is served on a thread of its own, so one slow client holds up
-/// nobody. This is Go's `for { conn, _ := ln.Accept(); go handle(conn) }`.
-fn serve_thread_per_client(listener: TcpListener) {
+/// nobody. This is Go's `for { conn, err := ln.Accept(); ...; go handle(conn) }`.
+fn serve_thread_per_client(listener: TcpListener) -> io::Result<()> {
     for connection in listener.incoming() {
         match connection {
             Ok(stream) => {
@@ -126,9 +128,10 @@ fn serve_thread_per_client(listener: TcpListener) {
                     }
                 });
             }
-            Err(error) => eprintln!("thread per client: accept failed: {error}"),
+            Err(error) => after_failed_accept("thread per client", error)?,
         }
     }
+    Ok(())
 }
 
 /// Serves one client: sends back every line it reads, until end-of-file.
