@@ -5,7 +5,7 @@
 
 use lesson1::dual_stack::{ipv6_listener, unmapped};
 use netlings_helpers::likely_cause;
-use netlings_helpers::net::{self, Client};
+use netlings_helpers::net::{self, Client, fill_accept_queue};
 use socket2::SockRef;
 use std::io;
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV6};
@@ -140,4 +140,21 @@ fn accept_ipv4_decides_whatever_the_os_default() {
         client.local_addr(),
         "an IPv6-only listener accepts IPv6 clients, and sees each at its own address"
     );
+
+    // Nobody accepts from here on: the accept queue fills up. Linux keeps
+    // backlog + 1 finished connections, then drops further handshakes.
+    match fill_accept_queue(bound, 160) {
+        None => panic!(
+            "160 clients completed their handshake with {bound} while nobody called accept(): \
+             the listener's backlog is larger than the 128 ipv6_listener documents"
+        ),
+        Some(queued) => assert_eq!(
+            queued.len(),
+            129,
+            "{} connections waited in the accept queue of {bound} before the kernel dropped \
+             the next handshake; a backlog of 128 (listen(128), as std uses) queues 129 on \
+             Linux",
+            queued.len()
+        ),
+    }
 }

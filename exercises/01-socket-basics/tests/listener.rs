@@ -3,6 +3,7 @@
 use lesson1::listener::listen_by_hand;
 use netlings_helpers::likely_cause;
 use netlings_helpers::net::{self, Client, fill_accept_queue};
+use socket2::SockRef;
 use std::io;
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener};
 
@@ -55,6 +56,15 @@ fn binds_and_reports_the_port_the_os_chose() {
 #[test]
 fn a_client_can_connect_and_exchange_bytes() {
     let (listener, bound) = listening((Ipv4Addr::LOCALHOST, 0).into(), 16);
+    let non_blocking = SockRef::from(&listener)
+        .nonblocking()
+        .expect("reading the listener's O_NONBLOCK flag");
+    assert!(
+        !non_blocking,
+        "listen_by_hand returned a listener in non-blocking mode: its accept() would fail with \
+         WouldBlock whenever no client is queued, instead of waiting for one as a std \
+         TcpListener does. Leave the socket blocking (no set_nonblocking(true))"
+    );
     exchange_a_line(&listener, bound);
 }
 
@@ -97,14 +107,27 @@ fn fails_to_bind_an_address_this_machine_does_not_have() {
 }
 
 #[test]
-fn queues_no_more_than_the_backlog() {
+fn queues_exactly_the_backlog_it_was_given() {
     // Nobody accepts here: each connect that completes waits in the accept
-    // queue. Linux keeps backlog + 1 of them, then drops further handshakes.
-    let (_listener, bound) = listening((Ipv4Addr::LOCALHOST, 0).into(), 1);
-    let queued = fill_accept_queue(bound, 8);
-    assert!(
-        queued.is_some(),
-        "listen_by_hand(.., 1) asked for a backlog of 1, yet 8 clients completed their handshake \
-         while nobody called accept(): is listen() given the backlog parameter?"
-    );
+    // queue. Linux keeps backlog + 1 of them, then drops further handshakes,
+    // so a connect that gets no answer shows where the queue is full.
+    for backlog in [1, 4] {
+        let (_listener, bound) = listening((Ipv4Addr::LOCALHOST, 0).into(), backlog);
+        let expected = backlog as usize + 1;
+        match fill_accept_queue(bound, 16) {
+            None => panic!(
+                "listen_by_hand(.., {backlog}) asked for a backlog of {backlog}, yet 16 clients \
+                 completed their handshake while nobody called accept(): is listen() given the \
+                 backlog parameter?"
+            ),
+            Some(queued) => assert_eq!(
+                queued.len(),
+                expected,
+                "listen_by_hand(.., {backlog}): {} connections waited in the accept queue before \
+                 the kernel dropped the next handshake; Linux queues backlog + 1 = {expected}. \
+                 Pass the backlog to listen() as it is: no +1 or -1 of your own",
+                queued.len()
+            ),
+        }
+    }
 }

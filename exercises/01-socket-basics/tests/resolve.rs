@@ -6,6 +6,7 @@
 use lesson1::resolve::{Family, connect_any, pick, resolve};
 use netlings_helpers::net::{self, refused_address, unanswered_address};
 use netlings_helpers::{STEP, likely_cause, within};
+use socket2::{Domain, Socket, Type};
 use std::io;
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::time::Duration;
@@ -71,13 +72,37 @@ fn keeps_every_address_once_in_resolver_order() {
     let v6 = SocketAddr::from((Ipv6Addr::LOCALHOST, 8080));
     let v4 = SocketAddr::from((Ipv4Addr::LOCALHOST, 8080));
     let other_v4 = SocketAddr::from((Ipv4Addr::new(127, 0, 0, 2), 8080));
-    let answer = [v6, v4, v6, other_v4, v4];
+    let other_v6 = SocketAddr::from((Ipv6Addr::new(0xfd00, 0, 0, 0, 0, 0, 0, 7), 8080));
+    let v4_other_port = SocketAddr::from((Ipv4Addr::LOCALHOST, 8081));
+    let third_v4 = SocketAddr::from((Ipv4Addr::new(127, 0, 0, 3), 8080));
+    let v6_other_port = SocketAddr::from((Ipv6Addr::LOCALHOST, 80));
+    let answer = [
+        v6,
+        v4,
+        v6,
+        other_v4,
+        v4,
+        other_v6,
+        v4_other_port,
+        third_v4,
+        v6,
+        v6_other_port,
+    ];
     let addrs = resolve(&answer[..]).expect("resolving addresses that are already known");
     assert_eq!(
         addrs,
-        [v6, v4, other_v4],
-        "the resolver answered {answer:?}: keep every address once, in the order of its first \
-         appearance (the resolver puts the ones it prefers first, so do not sort)"
+        [
+            v6,
+            v4,
+            other_v4,
+            other_v6,
+            v4_other_port,
+            third_v4,
+            v6_other_port
+        ],
+        "the resolver answered {answer:?}: keep every address once (the same IP with another \
+         port is another address), in the order of its first appearance (the resolver puts the \
+         ones it prefers first, so neither sort nor collect into a set)"
     );
 }
 
@@ -100,17 +125,34 @@ fn picks_the_first_address_of_each_family() {
     );
 }
 
+/// `[::1]` on a port where every connect is refused: a socket bound there
+/// that never listens (the IPv6 twin of `net::refused_address`).
+fn refused_address_v6() -> (Socket, SocketAddr) {
+    let socket = Socket::new(Domain::IPV6, Type::STREAM, None).expect("creating an IPv6 socket");
+    let any_port: SocketAddr = (Ipv6Addr::LOCALHOST, 0).into();
+    socket.bind(&any_port.into()).expect("binding [::1]:0");
+    let address = socket
+        .local_addr()
+        .ok()
+        .and_then(|address| address.as_socket())
+        .expect("a bound socket has an IP address");
+    (socket, address)
+}
+
 #[test]
-fn connect_any_skips_a_refused_address() {
+fn connect_any_skips_refused_addresses_of_either_family() {
     let (_not_listening, refused) = refused_address();
-    let (listener, live) = net::loopback_listener();
-    let stream = within(STEP, "connect_any to try both addresses", move || {
-        connect_any(&[refused, live], STEP)
+    let (_not_listening_v6, refused_v6) = refused_address_v6();
+    let (listener, live) = net::loopback_listener_v6();
+    let addrs = [refused, refused_v6, live];
+    let stream = within(STEP, "connect_any to try three addresses", move || {
+        connect_any(&addrs, STEP)
     })
     .unwrap_or_else(|error| {
         panic!(
-            "connect_any([{refused} (refuses), {live} (listening)]) failed: {error}; \
-             a refused address is no reason to stop: try the next one"
+            "connect_any([{refused} (refuses), {refused_v6} (refuses), {live} (listening)]) \
+             failed: {error}; a refused address is no reason to stop: try the next one, IPv4 \
+             or IPv6 alike"
         )
     });
     assert_eq!(
@@ -129,22 +171,26 @@ fn connect_any_skips_a_refused_address() {
 }
 
 #[test]
-fn connect_any_gives_up_on_an_address_that_never_answers() {
+fn connect_any_gives_up_on_an_address_that_never_answers_within_its_timeout() {
     let unanswered = unanswered_address();
     let silent = unanswered.address;
     let (_listener, live) = net::loopback_listener();
-    let timeout = Duration::from_millis(200);
+    let timeout = Duration::from_millis(100);
+    // Ten times the timeout: generous for a connect that gives up when its
+    // own timeout passes, and far below the minutes of a connect without one,
+    // or a timeout of its own choosing (a second or more).
     let connected = within(
-        STEP,
-        "connect_any to give up on an address whose handshake gets no answer (is each attempt \
-         made with TcpStream::connect_timeout?)",
+        Duration::from_secs(1),
+        "connect_any to give up on an address whose handshake gets no answer after the 100 ms \
+         it was given (is each attempt made with TcpStream::connect_timeout, with the timeout \
+         argument?)",
         move || connect_any(&[silent, live], timeout),
     );
     drop(unanswered);
     let stream = connected.unwrap_or_else(|error| {
         panic!(
-            "connect_any([{silent} (never answers), {live} (listening)], 200ms) failed: {error}; \
-             after 200 ms without an answer, move on to the next address"
+            "connect_any([{silent} (never answers), {live} (listening)], 100ms) failed: {error}; \
+             after 100 ms without an answer, move on to the next address"
         )
     });
     assert_eq!(
@@ -156,7 +202,7 @@ fn connect_any_gives_up_on_an_address_that_never_answers() {
 #[test]
 fn connect_any_reports_every_failed_attempt_in_order() {
     let (_first_socket, first) = refused_address();
-    let (_second_socket, second) = refused_address();
+    let (_second_socket, second) = refused_address_v6();
     let outcome = within(
         STEP,
         "connect_any to try two refused addresses",
@@ -183,14 +229,29 @@ fn connect_any_reports_every_failed_attempt_in_order() {
         "both addresses refuse ({}), so the error lists both attempts in order",
         likely_cause(&io::ErrorKind::ConnectionRefused.into())
     );
+    let shown = error.to_string();
+    let refused = io::Error::from(io::ErrorKind::ConnectionRefused).to_string();
+    assert!(
+        shown.starts_with("could not connect: ")
+            && shown.contains(&format!("{first}: "))
+            && shown.contains(&format!("; {second}: ")),
+        "the ConnectError displays as {shown:?}: it names every attempt in order, for example \
+         \"could not connect: {first}: {refused}; {second}: {refused}\""
+    );
 
     let nothing = connect_any(&[], STEP).map(|stream| stream.peer_addr());
     match nothing {
         Ok(peer) => panic!("connect_any(&[]) connected to {peer:?}, with no address to try"),
-        Err(error) => assert!(
-            error.attempts.is_empty(),
-            "with no addresses there is nothing to try, but the error lists {:?}",
-            error.attempts
-        ),
+        Err(error) => {
+            assert!(
+                error.attempts.is_empty(),
+                "with no addresses there is nothing to try, but the error lists {:?}",
+                error.attempts
+            );
+            assert_eq!(
+                error.to_string(),
+                "could not connect: there was no address to try"
+            );
+        }
     }
 }

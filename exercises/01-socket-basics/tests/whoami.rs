@@ -1,18 +1,19 @@
 //! Exercise 4: a server that tells each client who it is (`src/whoami.rs`).
 
 use lesson1::whoami::{greeting, serve};
-use netlings_helpers::net::{self, Client};
+use netlings_helpers::background::{Background, run_in_background};
+use netlings_helpers::descriptors::run_out_of_descriptors;
+use netlings_helpers::net::{self, Client, break_listener};
+use netlings_helpers::own_process::in_own_process;
 use netlings_helpers::{Program, printable};
+use std::io;
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener};
-use std::thread;
+use std::time::Duration;
 
 /// Runs `serve` on a thread of its own, as the program runs it on its main
-/// thread. The thread is never joined: it ends with the test process.
-fn start_serving(listener: TcpListener) {
-    thread::Builder::new()
-        .name(String::from("serve()"))
-        .spawn(move || serve(listener))
-        .expect("the test could not start a thread for serve()");
+/// thread, and returns the handle that says whether and how it returned.
+fn start_serving(listener: TcpListener) -> Background<io::Result<()>> {
+    run_in_background("serve()", move || serve(listener))
 }
 
 /// Reads the greeting and expects it to name the client's own address.
@@ -94,6 +95,80 @@ fn keeps_serving_after_a_client_that_failed() {
          one client must be logged, not returned with `?`: that would end serve() and close \
          the listener)",
     );
+}
+
+#[test]
+fn a_broken_listener_ends_serve_with_its_error() {
+    let (listener, address) = net::loopback_listener();
+    // A second handle on the same listening socket, kept by the test.
+    let handle = listener.try_clone().expect("cloning the listener's handle");
+    let server = start_serving(listener);
+    // One client served proves that serve() is in its accept loop.
+    let mut client = Client::connect(address);
+    expect_own_address(&mut client, "the greeting of the first client");
+
+    // shutdown(Read) on the listening socket: every accept() on it now fails
+    // at once with EINVAL, and keeps failing. No retry can help.
+    break_listener(&handle);
+    match server.returned(
+        "serve() to return once its listener broke (accept() fails with EINVAL, and will fail \
+         every time: a broken listener ends the loop with that error, it is not retried)",
+    ) {
+        Ok(()) => panic!(
+            "serve() returned Ok(()) after its listener broke; it must return the error accept() \
+             failed with (InvalidInput, EINVAL), so that the program can say why it stopped"
+        ),
+        Err(error) => assert_eq!(
+            error.kind(),
+            io::ErrorKind::InvalidInput,
+            "serve() returned Err({error}); expected the error accept() failed with on the \
+             shut-down listener, InvalidInput (EINVAL)"
+        ),
+    }
+}
+
+#[test]
+fn survives_running_out_of_file_descriptors() {
+    in_own_process(|| {
+        let (listener, address) = net::loopback_listener();
+        // The process runs out of descriptors *before* serve() starts. Linux
+        // reserves the new socket's descriptor when accept() begins to wait,
+        // so a server already waiting in accept() would still get its next
+        // connection; every accept() that starts from now on fails with
+        // EMFILE, "Too many open files", at once.
+        let mut out = run_out_of_descriptors(1);
+        let server = start_serving(listener);
+        // The handshake completes in the kernel, and the client waits in the
+        // accept queue for as long as accept() cannot make it a socket.
+        let stream = out.connect(address);
+        out.wait_for_stderr(
+            "Too many open files",
+            "serve() to print the failed accept to stderr with its error (eprintln!), when \
+             accept() fails with EMFILE because the process has no file descriptor left (a \
+             serve() that returned that error, or retries without a word, prints nothing)",
+        );
+        let retries = out.stderr_lines_during(Duration::from_millis(200));
+        assert!(
+            retries.len() <= 5,
+            "while the process had no descriptor left, serve() printed {} lines in 200 ms, for \
+             example {:?}: it retries accept() at once, in a loop that burns a core. Sleep \
+             ACCEPT_BACKOFF after running out of resources, then accept again",
+            retries.len(),
+            retries.first()
+        );
+        server.expect_running(
+            "running out of file descriptors is no reason to stop: the client waits in the \
+             accept queue, and the next accept() succeeds once a descriptor is free",
+        );
+        out.release();
+        let mut client = Client::from_connected(stream);
+        expect_own_address(
+            &mut client,
+            "the greeting of the client that waited while the process had no descriptor left; \
+             the descriptors are back, so the next accept() succeeds (does serve() try again \
+             after its pause?)",
+        );
+    });
 }
 
 #[test]

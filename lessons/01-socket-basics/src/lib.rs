@@ -9,7 +9,7 @@
 //! | `resolve-name` | one name, several addresses |
 //! | `syscalls` | socket(), bind(), listen(), accept(), one system call at a time |
 //! | `four-tuple` | what identifies a connection, seen from both ends and from `ss` |
-//! | `connect-outcomes` | open, refused, and no answer: what `connect` does in each case |
+//! | `connect-outcomes` | open, refused, no answer, and unreachable: what `connect` does in each case |
 //! | `ipv4-mapped` | an IPv6 socket that accepts an IPv4 client, and how to read its address |
 //!
 //! The programs only ever bind loopback addresses (`127.0.0.1`, `::1`), so

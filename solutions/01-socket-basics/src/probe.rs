@@ -1,19 +1,24 @@
-//! Exercise 5: open, refused, or no answer.
+//! Exercise 5: open, refused, no answer, or unreachable.
 //!
 //! A connect sends a SYN, and what comes back says what is at that address:
 //!
 //! ```text
-//! SYN  -->  SYN-ACK      open: a socket listens on that port
-//! SYN  -->  RST          refused: the machine is there, but nothing listens on that port
-//! SYN  -->  (nothing)    no answer: the SYN was lost or dropped (a firewall, a machine
-//!                        that is down, a listener whose accept queue is full)
+//! SYN  -->  SYN-ACK          open: a socket listens on that port
+//! SYN  -->  RST              refused: the machine is there, but nothing listens on that port
+//! SYN  -->  (nothing)        no answer: the SYN was lost or dropped (a firewall that drops,
+//!                            a listener whose accept queue is full)
+//! SYN  -x   "no way there"   unreachable: no route to that network (ENETUNREACH, at once),
+//!                            or no machine answered for that address on the local network
+//!                            (EHOSTUNREACH, after ARP gives up, about 3 s on Linux)
 //! ```
 //!
 //! Refused comes back at once. No answer never comes back at all: the kernel
 //! resends the SYN for about two minutes before it gives up, so a probe that
-//! should finish in time sets its own deadline.
+//! should finish in time sets its own deadline. Unreachable is not silence:
+//! this machine (or a router on the way) says that the address cannot be
+//! reached, so it is not the port's fault.
 //!
-//! Edit `probe`; `PortState` is given.
+//! Edit `classify_failure` and `probe`; `PortState` is given.
 
 use std::io;
 use std::net::{SocketAddr, TcpStream};
@@ -28,27 +33,65 @@ pub enum PortState {
     Refused,
     /// Nothing answered within the timeout.
     NoAnswer,
+    /// There is no way to that address: no route to its network, or no
+    /// machine answers for it on the local network. The port was never asked.
+    Unreachable,
 }
 
-/// Connects to `addr` to find out whether something listens there, waiting
-/// at most `timeout` for an answer.
+/// Says what a failed connect tells about the port, from the error alone
+/// (its [`io::ErrorKind`]):
 ///
-/// - The connection is made: [`PortState::Open`]. It is closed again at once;
-///   the probe sends nothing.
-/// - The connect fails with `ConnectionRefused`: [`PortState::Refused`].
-/// - Nothing answers within `timeout` (the connect fails with `TimedOut`):
-///   [`PortState::NoAnswer`].
+/// - `ConnectionRefused`: [`PortState::Refused`];
+/// - `TimedOut`: [`PortState::NoAnswer`];
+/// - `HostUnreachable` (`EHOSTUNREACH`) or `NetworkUnreachable`
+///   (`ENETUNREACH`): [`PortState::Unreachable`].
+///
+/// A pure function, so that every outcome can be tested without a network
+/// that loses packets or a host that is down.
 ///
 /// # Errors
 ///
-/// Any other connect error is returned as it is, because it says nothing
-/// about the port: for example `NetworkUnreachable` when this machine has no
-/// route to `addr`, or `PermissionDenied` when a local firewall forbids the
-/// connection.
+/// Any other error is returned as it is, unchanged, because it says nothing
+/// about the port: for example `InvalidInput` for an address the kernel
+/// cannot connect to at all, or `PermissionDenied` when a local firewall
+/// forbids the connection.
+pub fn classify_failure(error: io::Error) -> io::Result<PortState> {
+    match error.kind() {
+        // An RST in answer to the SYN: the host is up, the port is closed.
+        io::ErrorKind::ConnectionRefused => Ok(PortState::Refused),
+        // Our own deadline passed with no answer at all.
+        io::ErrorKind::TimedOut => Ok(PortState::NoAnswer),
+        // The kernel knows no route to the network (ENETUNREACH, before any
+        // SYN leaves), or asked the local network who has that address and
+        // heard nothing (EHOSTUNREACH), or a router sent back an ICMP
+        // "unreachable". Either way the SYN never reached a port.
+        io::ErrorKind::HostUnreachable | io::ErrorKind::NetworkUnreachable => {
+            Ok(PortState::Unreachable)
+        }
+        // Anything else is a problem on our side, not a fact about the port.
+        // Return the error itself: its kind and message are what the caller
+        // needs to fix it.
+        _ => Err(error),
+    }
+}
+
+/// Connects to `addr` to find out whether something listens there, waiting
+/// at most `timeout` for an answer. `addr` may be IPv4 or IPv6.
+///
+/// - The connection is made: [`PortState::Open`]. It is closed again at once;
+///   the probe sends nothing.
+/// - The connect fails: whatever [`classify_failure`] makes of its error.
+///   Nothing answering within `timeout` is a connect that fails with
+///   `TimedOut`, so [`PortState::NoAnswer`].
+///
+/// # Errors
+///
+/// The connect errors that [`classify_failure`] returns, as they are.
 pub fn probe(addr: SocketAddr, timeout: Duration) -> io::Result<PortState> {
-    // connect_timeout puts the socket in non-blocking mode, calls connect(2)
-    // (which sends the SYN and returns at once), then waits with poll(2) for
-    // the answer, but no longer than `timeout`.
+    // connect_timeout creates a socket of addr's own family (IPv4 or IPv6),
+    // puts it in non-blocking mode, calls connect(2) (which sends the SYN and
+    // returns at once), then waits with poll(2) for the answer, but no longer
+    // than `timeout`.
     match TcpStream::connect_timeout(&addr, timeout) {
         Ok(stream) => {
             // The handshake completed, so the peer's kernel already holds the
@@ -58,13 +101,6 @@ pub fn probe(addr: SocketAddr, timeout: Duration) -> io::Result<PortState> {
             drop(stream);
             Ok(PortState::Open)
         }
-        Err(error) => match error.kind() {
-            // An RST in answer to the SYN: the host is up, the port is closed.
-            io::ErrorKind::ConnectionRefused => Ok(PortState::Refused),
-            // Our own deadline passed with no answer at all.
-            io::ErrorKind::TimedOut => Ok(PortState::NoAnswer),
-            // Anything else is a problem on our side, not a fact about the port.
-            _ => Err(error),
-        },
+        Err(error) => classify_failure(error),
     }
 }

@@ -10,18 +10,21 @@
 //!        local_addr()                                 peer_addr() = 127.0.0.1:40804
 //! ```
 //!
-//! `whoami` answers every client with the address it sees the client at. Run
-//! it with `cargo run -p lesson1 --bin whoami`, then connect from another
-//! terminal with `nc 127.0.0.1 PORT` (the port is on its first line), and
-//! compare with what `ss -tan` lists. By then the server has closed the
-//! connection, which waits in TIME-WAIT: plain `ss -tn` hides that state,
-//! `-a` shows it.
+//! `whoami` answers every client with the address it sees the client at: on
+//! loopback the client's own, across the internet often a NAT router's
+//! (chapter, section 5). Run it with `cargo run -p lesson1 --bin whoami`,
+//! then connect from another terminal with `nc 127.0.0.1 PORT` (the port is
+//! on its first line), and compare with what `ss -tan` lists. By then the
+//! server has closed the connection, which waits in TIME-WAIT: plain `ss -tn`
+//! hides that state, `-a` shows it.
 //!
 //! Edit `greeting` and `serve`; `src/bin/whoami.rs` is the program around
 //! them.
 
+use netlings_cli::accept::{ACCEPT_BACKOFF, AcceptFailure, accept_failure};
 use std::io::{self, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::thread;
 
 /// The line `whoami` sends to a client it sees at `peer`: `you are ` and the
 /// address as [`SocketAddr`] displays it, then a newline. For example
@@ -37,12 +40,26 @@ pub fn greeting(peer: SocketAddr) -> String {
 /// The listener is bound by the caller, so a test can bind port 0 and the
 /// program can bind what `--listen` says.
 ///
+/// When `accept()` fails, the loop follows the course's accept rule (lesson 2
+/// explains why). The support crate sorts the error for you:
+/// [`accept_failure(&error)`](netlings_cli::accept::accept_failure) returns
+/// one of three [`AcceptFailure`](netlings_cli::accept::AcceptFailure)s:
+///
+/// - `OneConnection` (a client that gave up while it waited in the queue):
+///   print the error to stderr and accept the next client;
+/// - `OutOfResources` (`EMFILE`, "Too many open files", and the like): print
+///   the error to stderr, sleep
+///   [`ACCEPT_BACKOFF`](netlings_cli::accept::ACCEPT_BACKOFF), and accept
+///   again: the client still waits in the queue, and is served once a
+///   descriptor comes back;
+/// - `ListenerBroken` (closed, shut down): return the error.
+///
 /// # Errors
 ///
 /// A failure with one client (it reset the connection before it could be
 /// greeted, the write failed) is printed to stderr, and the next client is
-/// served: one client must never take the server down. Only a failure of the
-/// listener itself ends `serve`, with that error.
+/// served: one client must never take the server down. Only a listener that
+/// is broken ends `serve`, with the error its `accept()` failed with.
 pub fn serve(listener: TcpListener) -> io::Result<()> {
     loop {
         // accept(2) takes the next connection from the listener's queue,
@@ -51,13 +68,29 @@ pub fn serve(listener: TcpListener) -> io::Result<()> {
         // stays as it was, ready for the next client.
         let (stream, peer) = match listener.accept() {
             Ok(connection) => connection,
-            // Some systems report here a client that gave up while it waited
-            // in the queue. That is the client's problem, not the listener's.
-            Err(error) if error.kind() == io::ErrorKind::ConnectionAborted => {
-                eprintln!("whoami: a client left before it was accepted: {error}");
-                continue;
-            }
-            Err(error) => return Err(error),
+            Err(error) => match accept_failure(&error) {
+                // A client that left while it waited in the queue: that is
+                // the client's problem, not the listener's.
+                AcceptFailure::OneConnection => {
+                    eprintln!("whoami: a client was lost before it was accepted: {error}");
+                    continue;
+                }
+                // Out of file descriptors (or kernel memory): the new socket
+                // could not be made, and the client still waits in the queue.
+                // Trying again at once would fail again at once and spin a
+                // core, so pause first; a connection that closes meanwhile
+                // gives its descriptor back.
+                AcceptFailure::OutOfResources => {
+                    eprintln!(
+                        "whoami: accept failed ({error}); trying again in {ACCEPT_BACKOFF:?}"
+                    );
+                    thread::sleep(ACCEPT_BACKOFF);
+                    continue;
+                }
+                // The listener itself was closed or shut down: no retry can
+                // help, so the server ends and says why.
+                AcceptFailure::ListenerBroken => return Err(error),
+            },
         };
         if let Err(error) = greet(stream, peer) {
             eprintln!("whoami: could not greet {peer}: {error}");

@@ -1,15 +1,23 @@
-//! Open, refused, and no answer: what `connect` does in each case, and how
-//! long it takes.
+//! Open, refused, no answer, and unreachable: what `connect` does in each
+//! case, and how long it takes.
 //!
-//! A TCP connect sends a SYN segment and waits. Three things can happen:
+//! A TCP connect sends a SYN segment and waits. Three things can happen at
+//! the other end:
 //!
 //! - a listening socket answers SYN-ACK: the port is **open**, and connect
 //!   succeeds after one round trip;
 //! - the host answers RST because nothing listens there: the port is
 //!   **refused**, and connect fails at once with `ConnectionRefused`;
-//! - nothing answers at all (a firewall dropped the SYN, the host is down):
-//!   the kernel resends the SYN, again and again, for about two minutes on
-//!   Linux. Only a deadline gets you an answer sooner: `TimedOut`.
+//! - nothing answers at all (a firewall dropped the SYN): the kernel resends
+//!   the SYN, again and again, for about two minutes on Linux. Only a
+//!   deadline gets you an answer sooner: `TimedOut`.
+//!
+//! And one happens before the SYN gets anywhere: there is no way to the
+//! address, and connect fails with `NetworkUnreachable` (no route, at once)
+//! or `HostUnreachable` (nobody on the local network has that address, after
+//! about 3 s). The demo shows the first without leaving the machine: the
+//! link-local address `fe80::1` on the loopback interface (scope id 1), where
+//! Linux has no route for link-local addresses, so no packet is ever sent.
 //!
 //! On loopback nothing is ever lost, so the third case needs a trick: a
 //! listener whose accept queue is full. Linux *drops* SYNs that arrive at such
@@ -21,7 +29,7 @@
 
 use socket2::{Domain, Protocol, Socket, Type};
 use std::io;
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::{Ipv6Addr, SocketAddr, SocketAddrV6, TcpListener, TcpStream};
 use std::time::{Duration, Instant};
 
 /// How long each connect may take before we give up on it.
@@ -54,8 +62,20 @@ fn main() -> io::Result<()> {
     let _queued = TcpStream::connect_timeout(&full_addr, DEADLINE)?;
     attempt("no answer (SYN dropped)", full_addr);
 
+    // Unreachable: fe80::1 with scope id 1, the loopback interface `lo`.
+    // Link-local addresses are routed per interface, and `lo` has no
+    // link-local route, so connect(2) fails with ENETUNREACH before any
+    // packet exists.
+    let no_route = SocketAddr::V6(SocketAddrV6::new(
+        Ipv6Addr::new(0xfe80, 0, 0, 0, 0, 0, 0, 1),
+        9,
+        0,
+        1,
+    ));
+    attempt("unreachable (no route to fe80::1 on lo)", no_route);
+
     println!(
-        "\nWithout a deadline, the last connect would wait through every SYN \
+        "\nWithout a deadline, the no-answer connect would wait through every SYN \
          retry (tcp_syn_retries = {} here).",
         std::fs::read_to_string("/proc/sys/net/ipv4/tcp_syn_retries")
             .map(|text| text.trim().to_string())
