@@ -49,11 +49,16 @@ pub struct Message {
 ///
 /// # Errors
 ///
-/// Only a failure of the listener ends the server; a client's failure is
-/// printed to stderr and affects nobody else.
+/// A client's failure is printed to stderr and affects nobody else. A failed
+/// `accept()` follows the accept-loop rule of lesson 2, as in exercise 2: a
+/// failure of one connection is printed and the loop goes on; running out of
+/// descriptors or memory is printed and the loop waits
+/// [`ACCEPT_BACKOFF`](netlings_cli::accept::ACCEPT_BACKOFF) (with
+/// `tokio::time::sleep`) before it accepts again; only a broken listener ends
+/// the server, with that error.
 pub async fn serve_chat(listener: TcpListener) -> io::Result<()> {
     todo!(
-        "make one broadcast channel of capacity BACKLOG, then accept clients forever and tokio::spawn chat_client for each with a clone of the Sender"
+        "make one broadcast channel of capacity BACKLOG, then accept clients forever (sorting a failed accept with accept_failure) and tokio::spawn chat_client for each with a clone of the Sender"
     )
 }
 
@@ -61,6 +66,11 @@ pub async fn serve_chat(listener: TcpListener) -> io::Result<()> {
 /// the same time reads the client's lines (sending each on the channel as
 /// `PEER: TEXT`) and writes it every message from the channel that is not
 /// its own. When the client leaves, sends `PEER left` on the channel.
+///
+/// A client that reads so slowly that more than [`BACKLOG`] messages pile up
+/// for it loses the oldest ones: its receiver reports
+/// `RecvError::Lagged(N)`. It then gets the line `(N messages missed)` and
+/// stays in the chat.
 ///
 /// # Errors
 ///

@@ -47,15 +47,22 @@ pub async fn greet_and_echo(
 }
 
 /// Accepts clients forever, but never serves more than `max_clients` at
-/// once: when they are all taken, it waits for a client to leave before it
-/// accepts the next one. Each admitted client runs [`greet_and_echo`] in a
-/// task of its own, which holds the client's slot until it ends.
+/// once: when they are all taken, it waits for a client to leave *before* it
+/// accepts the next one, so that the clients past the limit wait in the
+/// kernel's accept queue, where they cost the server nothing. Each admitted
+/// client runs [`greet_and_echo`] in a task of its own, which holds the
+/// client's slot until it ends, however it ends.
 ///
 /// # Errors
 ///
-/// Only a failure of the listener ends the server.
+/// A failed `accept()` follows the accept-loop rule of lesson 2, as in
+/// exercise 2: a failure of one connection is printed and the loop goes on;
+/// running out of descriptors or memory is printed and the loop waits
+/// [`ACCEPT_BACKOFF`](netlings_cli::accept::ACCEPT_BACKOFF) (with
+/// `tokio::time::sleep`) before it accepts again; only a broken listener ends
+/// the server, with that error.
 pub async fn serve_limited(listener: TcpListener, max_clients: usize) -> io::Result<()> {
     todo!(
-        "make an Arc<Semaphore> with max_clients permits; in the loop acquire_owned a permit, accept, compute how many are served, and move the permit into the client's task"
+        "make an Arc<Semaphore> with max_clients permits; in the loop acquire_owned a permit, then accept (sorting a failed accept with accept_failure), compute how many are served, and move the permit into the client's task"
     )
 }

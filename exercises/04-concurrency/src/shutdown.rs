@@ -50,12 +50,17 @@ pub async fn answer_one_request(mut stream: TcpStream) -> io::Result<()> {
 ///
 /// # Errors
 ///
-/// A failure of the listener ends the server early with that error.
+/// A failed `accept()` follows the accept-loop rule of lesson 2, as in
+/// exercise 2: a failure of one connection is printed and the loop goes on;
+/// running out of descriptors or memory is printed and the loop waits
+/// [`ACCEPT_BACKOFF`](netlings_cli::accept::ACCEPT_BACKOFF) (with
+/// `tokio::time::sleep`) before it accepts again; only a broken listener ends
+/// the server early, with that error.
 pub async fn serve_until_cancelled(
     listener: TcpListener,
     shutdown: CancellationToken,
 ) -> io::Result<()> {
     todo!(
-        "select! between shutdown.cancelled() and listener.accept(); spawn clients on a TaskTracker; after the loop drop the listener, close the tracker and wait for it"
+        "select! between shutdown.cancelled() and listener.accept() (sorting a failed accept with accept_failure); spawn clients on a TaskTracker; after the loop drop the listener, close the tracker and wait for it"
     )
 }

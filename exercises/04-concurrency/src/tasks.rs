@@ -34,9 +34,15 @@ pub async fn echo(stream: TcpStream) -> io::Result<()> {
 /// # Errors
 ///
 /// A client's failure is printed to stderr by its task and never stops the
-/// server; only a failure of the listener itself ends `serve`.
+/// server. A failed `accept()` follows the accept-loop rule of lesson 2, as in
+/// exercise 1: a failure of one connection is printed and the loop goes on;
+/// running out of descriptors or memory is printed, error included, and the
+/// loop waits [`ACCEPT_BACKOFF`](netlings_cli::accept::ACCEPT_BACKOFF) with
+/// `tokio::time::sleep` (never `std::thread::sleep`, which would stop every
+/// client's task too) before it accepts again; only a broken listener ends
+/// `serve`, with that error.
 pub async fn serve(listener: TcpListener) -> io::Result<()> {
     todo!(
-        "loop over listener.accept().await and tokio::spawn a task per client that runs echo(stream) and prints its error"
+        "loop over listener.accept().await and tokio::spawn a task per client that runs echo(stream) and prints its error; sort a failed accept with accept_failure, backing off with tokio::time::sleep"
     )
 }

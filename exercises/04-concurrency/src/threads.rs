@@ -41,9 +41,15 @@ pub fn echo_bytes(stream: TcpStream) -> io::Result<()> {
 /// # Errors
 ///
 /// A client's failure is printed to stderr by its thread and never stops the
-/// server; only a failure of the listener itself ends `serve_threads`.
+/// server. A failed `accept()` follows the accept-loop rule of lesson 2, sorted
+/// by [`accept_failure`](netlings_cli::accept::accept_failure): a failure of
+/// one connection is printed and the loop goes on; running out of descriptors
+/// or memory (`EMFILE`, `ENFILE`, `ENOBUFS`, `ENOMEM`) is printed, error
+/// included, and the loop sleeps
+/// [`ACCEPT_BACKOFF`](netlings_cli::accept::ACCEPT_BACKOFF) before it accepts
+/// again; only a broken listener ends `serve_threads`, with that error.
 pub fn serve_threads(listener: TcpListener) -> io::Result<()> {
     todo!(
-        "loop over listener.accept() and move each stream into a thread of its own (thread::spawn) that runs echo_bytes and prints its error"
+        "loop over listener.accept() and move each stream into a thread of its own (thread::spawn) that runs echo_bytes and prints its error; sort a failed accept with accept_failure (log and continue, log and sleep ACCEPT_BACKOFF, or return the error)"
     )
 }

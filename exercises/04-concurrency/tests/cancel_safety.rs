@@ -12,12 +12,13 @@ use netlings_helpers::{STEP, within_async};
 use std::io;
 use std::pin::Pin;
 use std::task::{Context, Poll};
+use std::time::Duration;
 use tokio::io::{AsyncRead, ReadBuf};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio::time::timeout;
 
-const TEST: std::time::Duration = STEP.saturating_mul(2);
+const TEST: Duration = STEP.saturating_mul(2);
 
 /// A stand-in for a socket: each read returns the next piece the test sent,
 /// waits while there is none, and returns end-of-file once the test drops
@@ -51,7 +52,7 @@ impl AsyncRead for ScriptedReader {
 struct Script {
     pieces: Option<mpsc::UnboundedSender<Vec<u8>>>,
     taken: mpsc::UnboundedReceiver<usize>,
-    ticks: mpsc::Sender<()>,
+    ticks: Option<mpsc::Sender<()>>,
     events: mpsc::UnboundedReceiver<Event>,
     running: JoinHandle<io::Result<()>>,
 }
@@ -70,7 +71,7 @@ impl Script {
         Script {
             pieces: Some(pieces),
             taken,
-            ticks,
+            ticks: Some(ticks),
             events,
             running,
         }
@@ -78,23 +79,56 @@ impl Script {
 
     /// Delivers `piece` and waits until report_lines has read it.
     async fn deliver(&mut self, piece: &str) {
+        self.deliver_bytes(piece.as_bytes()).await;
+    }
+
+    async fn deliver_bytes(&mut self, piece: &[u8]) {
         self.pieces
             .as_ref()
             .expect("the reader is still open")
-            .send(piece.as_bytes().to_vec())
+            .send(piece.to_vec())
             .expect("the scripted reader is gone: did report_lines return early?");
         match timeout(STEP, self.taken.recv()).await {
             Ok(Some(_)) => {}
             Ok(None) => panic!("the scripted reader is gone: did report_lines return early?"),
             Err(_) => panic!(
-                "waited {STEP:?} for report_lines to read {piece:?}; it never read: is it \
-                 reading from the reader inside select!?"
+                "waited {STEP:?} for report_lines to read {}; it never read: is it reading from \
+                 the reader inside select!?",
+                String::from_utf8_lossy(piece)
             ),
         }
     }
 
+    /// Closes the ticks channel: the ticker has stopped.
+    fn close_ticks(&mut self) {
+        self.ticks = None;
+    }
+
+    /// Drops the receiving end of the events channel: nobody listens.
+    fn stop_listening(&mut self) {
+        let (_, closed) = mpsc::unbounded_channel();
+        drop(std::mem::replace(&mut self.events, closed));
+    }
+
+    /// Expects report_lines to return by itself, with the reader still open,
+    /// and gives what it returned.
+    async fn returned(self, waiting_for: &str) -> io::Result<()> {
+        let Script {
+            pieces, running, ..
+        } = self;
+        let outcome = match timeout(STEP, running).await {
+            Ok(Ok(outcome)) => outcome,
+            Ok(Err(panic)) => std::panic::resume_unwind(panic.into_panic()),
+            Err(_) => panic!("waited {STEP:?} for report_lines to return {waiting_for}"),
+        };
+        drop(pieces);
+        outcome
+    }
+
     async fn tick(&mut self) {
         self.ticks
+            .as_ref()
+            .expect("the ticks channel is still open")
             .send(())
             .await
             .expect("the ticks receiver is gone: did report_lines return early?");
@@ -226,6 +260,83 @@ fn reports_a_last_line_without_newline_at_end_of_file() {
         match timeout(STEP, running).await {
             Ok(Ok(Ok(()))) => {}
             outcome => panic!("report_lines should return Ok at end-of-file: {outcome:?}"),
+        }
+    });
+}
+
+#[test]
+fn reads_on_after_the_ticks_channel_closes() {
+    within_async(TEST, "report_lines", || async {
+        let mut script = Script::start();
+        script.tick().await;
+        script.expect(Event::Tick, "a tick").await;
+        // The ticker stops: recv() on the closed channel now returns None,
+        // at once and every time.
+        script.close_ticks();
+        // A bounded wait, to show that nothing happens: no tick comes from
+        // a ticker that has stopped.
+        if let Ok(event) = timeout(Duration::from_millis(50), script.events.recv()).await {
+            panic!(
+                "once the ticks channel was closed, report_lines reported {event:?}, with no \
+                 tick sent. A closed channel's recv() returns None at once, every time: a \
+                 select! branch that reports a tick for it fires for ever. Disable the branch \
+                 with the pattern `Some(()) = ticks.recv()`"
+            );
+        }
+        script.deliver("still reading\n").await;
+        script
+            .expect(
+                line("still reading"),
+                "the next line once the ticks channel was closed. A closed channel's recv() \
+                 returns None at once, every time: a select! branch that reports a tick for it \
+                 fires for ever, and one that returns stops the reading. Disable the branch \
+                 with the pattern `Some(()) = ticks.recv()`",
+            )
+            .await;
+        script.finish().await;
+    });
+}
+
+#[test]
+fn returns_when_nobody_receives_the_events() {
+    within_async(TEST, "report_lines", || async {
+        let mut script = Script::start();
+        script.deliver("one\n").await;
+        script.expect(line("one"), "a line").await;
+        script.stop_listening();
+        script.deliver("nobody hears this\n").await;
+        let outcome = script
+            .returned(
+                "once the events receiver was dropped, with the reader still open (when \
+                 events.send fails, nobody listens any more: stop reading and return Ok)",
+            )
+            .await;
+        assert!(
+            outcome.is_ok(),
+            "report_lines should return Ok when nobody receives the events, got {outcome:?}"
+        );
+    });
+}
+
+#[test]
+fn fails_with_invalid_data_on_a_line_that_is_not_utf8() {
+    within_async(TEST, "report_lines", || async {
+        let mut script = Script::start();
+        script.deliver_bytes(b"caf\xe9\n").await;
+        let outcome = script
+            .returned("after a line that is not UTF-8 (an InvalidData error)")
+            .await;
+        match outcome {
+            Err(error) => assert_eq!(
+                error.kind(),
+                io::ErrorKind::InvalidData,
+                "a line that is not UTF-8 should fail with InvalidData, got {error}"
+            ),
+            Ok(()) => panic!(
+                "report_lines returned Ok after the bytes \"caf\\xe9\\n\", which are not \
+                 UTF-8; an Event::Line holds a String, so such a line is an InvalidData error, \
+                 not a line with a replacement character"
+            ),
         }
     });
 }

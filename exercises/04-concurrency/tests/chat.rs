@@ -4,11 +4,13 @@
 //! only after the client has subscribed, so from then on the client is sure
 //! to get every line.
 
-use lesson4::chat::serve_chat;
-use netlings_helpers::Program;
+use lesson4::chat::{BACKLOG, serve_chat};
 use netlings_helpers::background::serve_in_background;
 use netlings_helpers::net::{self, Client};
+use netlings_helpers::{Program, STEP};
 use std::net::SocketAddr;
+use std::sync::mpsc;
+use std::thread;
 
 fn start_chat() -> SocketAddr {
     let (listener, address) = net::loopback_listener();
@@ -66,6 +68,106 @@ fn a_line_never_comes_back_to_its_sender() {
         "alice's next line should be bob's answer; a server that also sends a line back to its \
          sender delivers alice's own \"one\" first (skip messages whose `from` is this client)"
     );
+}
+
+#[test]
+fn a_burst_of_lines_reaches_the_others_whole_and_in_order() {
+    let address = start_chat();
+    let mut alice = join(address, "alice");
+    let mut bob = join(address, "bob");
+    // Five lines in one write: alice's task reads and sends them one after
+    // another, faster than bob's task can write them out.
+    alice.send(b"one\ntwo\nthree\nfour\nfive\n");
+    for text in ["one", "two", "three", "four", "five"] {
+        let line = bob.read_line(&format!(
+            "alice's line {text:?} of a burst of five to reach bob. A receiver must live as long \
+             as the client's task: one made by subscribe() inside the loop misses every message \
+             sent while the task was busy writing the previous one"
+        ));
+        assert_eq!(
+            line,
+            format!("{}: {text}", alice.local_addr()),
+            "alice sent five lines in one write; bob should get each, in order"
+        );
+    }
+}
+
+/// How many bytes the kernel may buffer for a client that does not read:
+/// the server's send buffer at its largest (`tcp_wmem`'s maximum) and the
+/// client's receive buffer as it starts (`tcp_rmem`'s default; it grows
+/// only when the client reads).
+fn socket_buffers_of_a_silent_client() -> usize {
+    let field = |path: &str, index: usize| -> usize {
+        std::fs::read_to_string(path)
+            .ok()
+            .and_then(|text| text.split_whitespace().nth(index)?.parse().ok())
+            .unwrap_or(8 << 20)
+    };
+    field("/proc/sys/net/ipv4/tcp_wmem", 2) + field("/proc/sys/net/ipv4/tcp_rmem", 1)
+}
+
+#[test]
+fn a_client_that_falls_behind_is_told_and_stays_in_the_chat() {
+    const LINE_BYTES: usize = 4096;
+    // Enough lines to fill bob's socket buffers, then BACKLOG more twice
+    // over: those can only wait in the channel, which keeps BACKLOG.
+    let lines = (socket_buffers_of_a_silent_client() / LINE_BYTES + 4 * BACKLOG).max(4000);
+    let address = start_chat();
+    let mut alice = join(address, "alice");
+    let mut bob = join(address, "bob");
+    let mut carol = join(address, "carol");
+    let alice_address = alice.local_addr();
+    let text = |index: usize| format!("flood {index:04} {}", "x".repeat(LINE_BYTES - 12));
+    let last_line = format!("{alice_address}: {}", text(lines - 1));
+    // carol reads everything, so the test knows when the server has passed
+    // on all of alice's lines. bob reads nothing meanwhile: once his socket's
+    // buffers are full (a few MiB), his task waits in a write, and more than
+    // BACKLOG messages pile up for his receiver.
+    let (carol_done, carol_finished) = mpsc::channel();
+    let carol_last = last_line.clone();
+    thread::spawn(move || {
+        loop {
+            let line = carol.read_line("alice's flood of lines to reach carol, who reads them all");
+            if line == carol_last {
+                break;
+            }
+        }
+        let _ = carol_done.send(carol);
+    });
+    let flood: String = (0..lines).map(|index| text(index) + "\n").collect();
+    alice.send(flood.as_bytes());
+    let mut carol = carol_finished
+        .recv_timeout(STEP)
+        .expect("carol's reader failed or never saw alice's last line: see its message above");
+    let mut told = false;
+    loop {
+        let line = bob.read_line(
+            "the rest of alice's flood at bob, who had stopped reading while alice sent megabytes: \
+             more than BACKLOG messages piled up for his task, so its receiver reported \
+             RecvError::Lagged. A lagging receiver is still subscribed: tell the client \
+             \"(N messages missed)\" and carry on, never end its conversation",
+        );
+        if line.starts_with('(') && line.ends_with(" messages missed)") {
+            told = true;
+        } else if line == last_line {
+            break;
+        }
+    }
+    assert!(
+        told,
+        "bob fell more than {BACKLOG} messages behind and lost some of alice's lines, but was \
+         never told: on RecvError::Lagged(N), write \"(N messages missed)\" to the client"
+    );
+    alice.send(b"after the flood\n");
+    for (name, client) in [("bob", &mut bob), ("carol", &mut carol)] {
+        assert_eq!(
+            client.read_line(&format!(
+                "alice's next line to reach {name} after the flood"
+            )),
+            format!("{alice_address}: after the flood"),
+            "after the flood, {name} should get alice's lines as before"
+        );
+    }
 }
 
 #[test]
@@ -129,5 +231,26 @@ fn the_chat_program_passes_a_line_on() {
     assert_eq!(
         alice.read_line("the chat program to pass bob's line to alice"),
         format!("{}: hi alice", bob.local_addr())
+    );
+}
+
+#[test]
+fn returns_the_error_when_the_listener_breaks() {
+    let (listener, address) = net::loopback_listener();
+    let handle = listener.try_clone().expect("cloning the listener's handle");
+    let server = serve_in_background("serve_chat()", listener, serve_chat);
+    let _alice = join(address, "alice");
+    net::break_listener(&handle);
+    let returned = server.returned(
+        "serve_chat() to return once its listener broke (every accept() now fails with EINVAL: \
+         a broken listener is the one accept error that ends the loop)",
+    );
+    let error = returned.expect_err(
+        "serve_chat() returned Ok after its listener broke; it must return the accept error",
+    );
+    assert_eq!(
+        error.raw_os_error(),
+        Some(libc::EINVAL),
+        "serve_chat() should return the accept error itself (EINVAL), got {error}"
     );
 }

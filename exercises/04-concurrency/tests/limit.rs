@@ -3,14 +3,18 @@
 //! The server tells each client it admits how many clients it is serving, so
 //! the tests see the server's concurrency without guessing at timing. A
 //! client past the limit connects (the kernel completes the handshake) but
-//! gets no greeting until a slot frees.
+//! gets no greeting until a slot frees; meanwhile it must still be in the
+//! listener's accept queue, which the kernel shows in `/proc/net/tcp`.
 
 use lesson4::limit::serve_limited;
 use netlings_helpers::background::serve_in_background;
+use netlings_helpers::descriptors::run_out_of_descriptors;
 use netlings_helpers::net::{self, Client};
+use netlings_helpers::own_process::in_own_process;
 use netlings_helpers::printable;
 use std::io::{self, Read};
 use std::net::SocketAddr;
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::time::Duration;
 
 fn start_serving(max_clients: usize) -> SocketAddr {
@@ -19,6 +23,27 @@ fn start_serving(max_clients: usize) -> SocketAddr {
         serve_limited(listener, max_clients)
     });
     address
+}
+
+/// How many connections wait in the accept queue of the listener on
+/// `address`: for a listening socket, the kernel's `/proc/net/tcp` shows
+/// that count in the `rx_queue` column (what `ss -tln` calls Recv-Q).
+fn accept_queue_length(address: SocketAddr) -> usize {
+    let table = std::fs::read_to_string("/proc/net/tcp").expect("reading /proc/net/tcp");
+    let local = format!("0100007F:{:04X}", address.port());
+    for line in table.lines().skip(1) {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        // Fields: sl, local address, remote address, state (0A: LISTEN),
+        // tx_queue:rx_queue, ...
+        if fields.get(1) == Some(&local.as_str()) && fields.get(3) == Some(&"0A") {
+            let queued = fields[4]
+                .split_once(':')
+                .map(|(_, rx_queue)| rx_queue)
+                .expect("/proc/net/tcp shows tx_queue:rx_queue");
+            return usize::from_str_radix(queued, 16).expect("a hexadecimal rx_queue");
+        }
+    }
+    panic!("no listening socket on {address} in /proc/net/tcp")
 }
 
 /// Connects a client and checks its greeting.
@@ -75,7 +100,9 @@ fn counts_the_clients_being_served() {
     let _second = admitted(
         address,
         "serving 2 of 3",
-        "the greeting of client 2, while client 1 stays connected",
+        "the greeting of client 2, while client 1 stays connected (a lock held across an \
+         .await while a client is served, tokio's Mutex included, makes every other client \
+         wait for that one to leave: keep no lock across an .await)",
     );
     let _third = admitted(
         address,
@@ -86,12 +113,39 @@ fn counts_the_clients_being_served() {
 }
 
 #[test]
-fn a_client_past_the_limit_waits_for_a_free_slot() {
+fn serves_exactly_max_clients_at_once() {
+    let address = start_serving(5);
+    let clients: Vec<Client> = (1..=5)
+        .map(|number| {
+            admitted(
+                address,
+                &format!("serving {number} of 5"),
+                &format!(
+                    "the greeting of client {number} of 5, the others staying connected (the \
+                     limit is the max_clients argument)"
+                ),
+            )
+        })
+        .collect();
+    let sixth = Client::connect(address);
+    assert_kept_waiting(&sixth, 5);
+    drop(clients);
+}
+
+#[test]
+fn a_client_past_the_limit_waits_in_the_accept_queue_for_a_free_slot() {
     let address = start_serving(2);
     let first = admitted(address, "serving 1 of 2", "the greeting of client 1");
     let _second = admitted(address, "serving 2 of 2", "the greeting of client 2");
     let mut third = Client::connect(address);
     assert_kept_waiting(&third, 2);
+    let queued = accept_queue_length(address);
+    assert_eq!(
+        queued, 1,
+        "client 3, past the limit of 2, should wait in the listener's accept queue (1 queued), \
+         but {queued} connections are queued: it was accepted though no slot was free. Take \
+         the permit *before* accept(): then clients past the limit cost the server nothing"
+    );
     // Client 1 leaves (FIN); its task ends and gives its permit back.
     drop(first);
     let line = third.read_line(
@@ -114,4 +168,76 @@ fn a_client_that_resets_gives_its_slot_back() {
          however the task ends, errors included)",
     );
     assert_eq!(line, "serving 1 of 1");
+}
+
+#[test]
+fn returns_the_error_when_the_listener_breaks() {
+    let (listener, address) = net::loopback_listener();
+    let handle = listener.try_clone().expect("cloning the listener's handle");
+    let server = serve_in_background("serve_limited()", listener, |listener| {
+        serve_limited(listener, 2)
+    });
+    let _first = admitted(address, "serving 1 of 2", "the greeting of client 1");
+    net::break_listener(&handle);
+    let returned = server.returned(
+        "serve_limited() to return once its listener broke (every accept() now fails with \
+         EINVAL: a broken listener is the one accept error that ends the loop)",
+    );
+    let error = returned.expect_err(
+        "serve_limited() returned Ok after its listener broke; it must return the accept error",
+    );
+    assert_eq!(
+        error.raw_os_error(),
+        Some(libc::EINVAL),
+        "serve_limited() should return the accept error itself (EINVAL), got {error}"
+    );
+}
+
+#[test]
+fn survives_running_out_of_file_descriptors() {
+    in_own_process(|| {
+        let (listener, address) = net::loopback_listener();
+        let server = serve_in_background("serve_limited()", listener, |listener| {
+            serve_limited(listener, 2)
+        });
+        let mut first = admitted(address, "serving 1 of 2", "the greeting of client 1");
+        let mut out = run_out_of_descriptors(1);
+        // A slot is free, so the loop takes a permit and accepts; accept()
+        // has no descriptor for the new connection and fails with EMFILE.
+        let mut waiting = Client::from_connected(out.connect(address));
+        let logged = catch_unwind(AssertUnwindSafe(|| {
+            out.wait_for_stderr(
+                "Too many open files",
+                "serve_limited() to print the accept() that failed with EMFILE (print the \
+                 error itself: it reads \"Too many open files\")",
+            )
+        }));
+        if let Err(panic) = logged {
+            server.expect_running(
+                "an accept() that fails with EMFILE (out of file descriptors) is not the \
+                 listener's fault: print it, wait ACCEPT_BACKOFF and accept again",
+            );
+            resume_unwind(panic);
+        }
+        first.send(b"still served?\n");
+        assert_eq!(
+            first.read_line(
+                "the echo to client 1 while the accept loop backs off after EMFILE \
+                 (std::thread::sleep in async code stops every client's task: back off with \
+                 tokio::time::sleep(ACCEPT_BACKOFF).await)"
+            ),
+            "still served?"
+        );
+        server.expect_running(
+            "an accept() that fails with EMFILE (out of file descriptors) is not the listener's \
+             fault: print it, wait ACCEPT_BACKOFF and accept again",
+        );
+        out.release();
+        let greeting = waiting.read_line(
+            "the greeting of the client that waited in the accept queue while the process had \
+             no file descriptor left, once descriptors came back (each failed accept must give \
+             its permit back, and the loop must keep retrying)",
+        );
+        assert_eq!(greeting, "serving 2 of 2");
+    });
 }

@@ -6,9 +6,12 @@
 
 use lesson4::shutdown::serve_until_cancelled;
 use netlings_helpers::accept_queue::wait_until_refused;
+use netlings_helpers::background::serve_in_background;
+use netlings_helpers::net;
 use netlings_helpers::{STEP, within_async};
 use std::io;
 use std::net::SocketAddr;
+use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinHandle;
@@ -16,7 +19,7 @@ use tokio::time::timeout;
 use tokio_util::sync::CancellationToken;
 
 /// The whole of one test: its steps have deadlines of [`STEP`] each.
-const TEST: std::time::Duration = STEP.saturating_mul(4);
+const TEST: Duration = STEP.saturating_mul(4);
 
 /// Binds a listener and spawns the server on the test's runtime.
 async fn start_serving(shutdown: &CancellationToken) -> (SocketAddr, JoinHandle<io::Result<()>>) {
@@ -69,12 +72,40 @@ async fn assert_refused_soon(address: SocketAddr) {
     }
 }
 
-async fn assert_returns(server: JoinHandle<io::Result<()>>, waiting_for: &str) {
+/// Waits for serve_until_cancelled to return Ok after a cancel. If it does
+/// not, one more connect tells why: refused means the accept loop ended and
+/// the listener is closed, so the wait for the clients never ends; accepted
+/// means the loop never noticed the cancel.
+async fn assert_returns(
+    server: JoinHandle<io::Result<()>>,
+    address: SocketAddr,
+    waiting_for: &str,
+) {
     match timeout(STEP, server).await {
         Ok(Ok(Ok(()))) => {}
         Ok(Ok(Err(error))) => panic!("serve_until_cancelled returned an error: {error}"),
         Ok(Err(panic)) => std::panic::resume_unwind(panic.into_panic()),
-        Err(_) => panic!("waited {STEP:?} for serve_until_cancelled to return {waiting_for}"),
+        Err(_) => {
+            let refused = tokio::task::spawn_blocking(move || {
+                std::net::TcpStream::connect_timeout(&address, Duration::from_millis(100))
+                    .is_err_and(|error| error.kind() == io::ErrorKind::ConnectionRefused)
+            })
+            .await
+            .expect("the thread probing the listener");
+            if refused {
+                panic!(
+                    "waited {STEP:?} for serve_until_cancelled to return {waiting_for}. New \
+                     connections are refused, so its accept loop has ended, but it never \
+                     returned: TaskTracker::wait() completes only once the tracker is closed \
+                     and empty. Call tracker.close() before tracker.wait().await"
+                )
+            }
+            panic!(
+                "waited {STEP:?} for serve_until_cancelled to return {waiting_for}, and it still \
+                 accepts connections. Is the accept loop waiting only on accept()? Wait on \
+                 shutdown.cancelled() too, with tokio::select!"
+            )
+        }
     }
 }
 
@@ -100,12 +131,7 @@ fn returns_soon_after_cancel_with_no_clients() {
         let shutdown = CancellationToken::new();
         let (address, server) = start_serving(&shutdown).await;
         shutdown.cancel();
-        assert_returns(
-            server,
-            "after cancel, with no client connected. Is the accept loop waiting only on \
-             accept()? Wait on shutdown.cancelled() too, with tokio::select!",
-        )
-        .await;
+        assert_returns(server, address, "after cancel, with no client connected").await;
         assert_refused_soon(address).await;
     });
 }
@@ -136,7 +162,7 @@ fn refuses_new_clients_at_once_but_answers_a_client_mid_request() {
         )
         .await;
         assert_eq!(answer, "done: hello\n");
-        assert_returns(server, "once its last client had its answer").await;
+        assert_returns(server, address, "once its last client had its answer").await;
     });
 }
 
@@ -169,6 +195,36 @@ fn does_not_return_while_a_client_is_mid_request() {
             read_line(&mut client, "the answer to \"hello\"").await,
             "done: hello\n"
         );
-        assert_returns(server, "once its last client had its answer").await;
+        assert_returns(server, address, "once its last client had its answer").await;
     });
+}
+
+#[test]
+fn returns_the_error_when_the_listener_breaks() {
+    let (listener, address) = net::loopback_listener();
+    let handle = listener.try_clone().expect("cloning the listener's handle");
+    // A token nobody cancels: only the broken listener can end the server.
+    let shutdown = CancellationToken::new();
+    let token = shutdown.clone();
+    let server = serve_in_background("serve_until_cancelled()", listener, move |listener| {
+        serve_until_cancelled(listener, token)
+    });
+    let mut client = net::Client::connect(address);
+    assert_eq!(client.read_line("the \"ready\" line"), "ready");
+    net::break_listener(&handle);
+    let returned = server.returned(
+        "serve_until_cancelled() to return once its listener broke, without a cancel (every \
+         accept() now fails with EINVAL: a broken listener is the one accept error that ends \
+         the loop)",
+    );
+    let error = returned.expect_err(
+        "serve_until_cancelled() returned Ok after its listener broke; it must return the \
+         accept error",
+    );
+    assert_eq!(
+        error.raw_os_error(),
+        Some(libc::EINVAL),
+        "serve_until_cancelled() should return the accept error itself (EINVAL), got {error}"
+    );
+    drop(shutdown);
 }

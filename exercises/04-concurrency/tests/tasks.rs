@@ -2,42 +2,117 @@
 //!
 //! The server runs on a single-threaded runtime of its own, the strictest
 //! place for async code: a task that blocks the thread stops every other
-//! connection, so the mistake shows at once.
+//! connection, so the mistake shows at once. The last tests break the
+//! listener and run the process out of file descriptors, to check the
+//! accept-loop rule of lesson 2 with tokio.
 
 use lesson4::tasks::serve;
-use netlings_helpers::Program;
-use netlings_helpers::background::serve_in_background;
+use netlings_helpers::background::{Background, serve_in_background};
+use netlings_helpers::descriptors::run_out_of_descriptors;
 use netlings_helpers::net::{self, Client};
-use std::net::{Shutdown, SocketAddr};
+use netlings_helpers::own_process::in_own_process;
+use netlings_helpers::{Program, STEP, printable, within};
+use std::io::{self, Read};
+use std::net::{Shutdown, SocketAddr, TcpListener};
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
+use std::time::Duration;
 
-fn start_serving() -> SocketAddr {
+fn start_serving(listener: TcpListener) -> Background<io::Result<()>> {
+    serve_in_background("serve()", listener, serve)
+}
+
+fn serving() -> SocketAddr {
     let (listener, address) = net::loopback_listener();
-    serve_in_background("serve()", listener, serve);
+    start_serving(listener);
     address
 }
 
+/// Reads exactly `expected.len()` bytes, with a deadline, and checks that
+/// they are `expected`: the echo of what the client just sent, before it
+/// sends anything else or closes.
+fn expect_echo_now(client: &Client, expected: &[u8], waiting_for: &str) {
+    let mut stream = client
+        .stream()
+        .try_clone()
+        .expect("cloning the client's socket");
+    let wanted = expected.len();
+    let received = within(STEP, waiting_for, move || {
+        let mut received = vec![0; wanted];
+        let mut filled = 0;
+        while filled < wanted {
+            match stream.read(&mut received[filled..]) {
+                Ok(0) => break,
+                Ok(read) => filled += read,
+                Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+                Err(error) => panic!("while waiting for {wanted} echoed bytes: {error}"),
+            }
+        }
+        received.truncate(filled);
+        received
+    });
+    assert_eq!(
+        received,
+        expected,
+        "the client sent {} and expected exactly those bytes back, got {}",
+        printable(expected),
+        printable(&received)
+    );
+}
+
 #[test]
-fn echoes_bytes_and_closes_when_the_client_closes() {
-    let address = start_serving();
+fn echoes_each_piece_as_it_arrives() {
+    let address = serving();
     let mut client = Client::connect(address);
-    client.send(b"no newline needed");
+    for piece in [&b"no newline needed"[..], b"\xff\x00 any bytes\r\n", b"!"] {
+        client.send(piece);
+        expect_echo_now(
+            &client,
+            piece,
+            &format!(
+                "the echo of {}, with the connection still open. echo must write back what \
+                 each read returns at once: not wait for a newline or for the end, and not keep \
+                 it in a BufWriter that is never flushed",
+                printable(piece)
+            ),
+        );
+    }
+}
+
+#[test]
+fn echoes_every_byte_until_the_client_closes_then_closes() {
+    let address = serving();
+    let mut client = Client::connect(address);
+    // 256 KiB, every byte value: more than one read() returns, and far from
+    // valid UTF-8.
+    let sent: Vec<u8> = (0..256 * 1024).map(|index| (index % 251) as u8).collect();
+    client.send(&sent);
+    // FIN: the client has nothing more to say; the server should echo the
+    // rest, see end-of-file, and close its side too.
     client
         .stream()
         .shutdown(Shutdown::Write)
         .expect("closing the client's sending side");
     let echoed = client.read_to_end(
-        "the echo of 17 bytes, then the server's FIN (echo must copy until end-of-file and then \
-         return, which closes the connection)",
+        "the echo of 256 KiB, then the server's FIN (echo must copy until a read returns \
+         0 bytes, the client's FIN, and then return, which closes the connection)",
     );
-    assert_eq!(
-        echoed, b"no newline needed",
-        "the client sent 17 bytes and closed its side; it expected the same bytes back"
+    assert!(
+        echoed == sent,
+        "the client sent 256 KiB of every byte value and closed its side; it got {} bytes back, \
+         {}. Likely cause: one read() is not the whole stream (loop until read returns 0), or \
+         the bytes went through a String (they are not text)",
+        echoed.len(),
+        if echoed.len() < sent.len() {
+            "fewer"
+        } else {
+            "different ones"
+        }
     );
 }
 
 #[test]
 fn serves_a_client_while_another_stays_silent() {
-    let address = start_serving();
+    let address = serving();
     let _silent = Client::connect(address);
     let mut asking = Client::connect(address);
     asking.send(b"anyone there?\n");
@@ -51,13 +126,14 @@ fn serves_a_client_while_another_stays_silent() {
 
 #[test]
 fn serves_fifty_clients_at_once_each_with_its_own_echo() {
-    let address = start_serving();
+    let address = serving();
     let mut clients: Vec<Client> = (0..50).map(|_| Client::connect(address)).collect();
     for (index, client) in clients.iter_mut().enumerate().rev() {
         client.send(format!("client {index}\n").as_bytes());
         let echo = client.read_line(&format!(
             "the echo to client {index} of 50, while the {index} clients that connected before \
-             it stay connected and silent (each client needs a task of its own)"
+             it stay connected and silent (each client needs a task of its own, and no task may \
+             block the runtime's thread)"
         ));
         assert_eq!(
             echo,
@@ -69,7 +145,7 @@ fn serves_fifty_clients_at_once_each_with_its_own_echo() {
 
 #[test]
 fn keeps_serving_after_a_client_resets() {
-    let address = start_serving();
+    let address = serving();
     let mut first = Client::connect(address);
     first.send(b"ping\n");
     assert_eq!(first.read_line("the echo to the first client"), "ping");
@@ -81,6 +157,94 @@ fn keeps_serving_after_a_client_resets() {
          client's error must end only its own task, never the accept loop)",
     );
     assert_eq!(echo, "still there?");
+}
+
+#[test]
+fn returns_the_error_when_the_listener_breaks() {
+    let (listener, address) = net::loopback_listener();
+    let handle = listener.try_clone().expect("cloning the listener's handle");
+    let server = start_serving(listener);
+    let mut client = Client::connect(address);
+    client.send(b"before\n");
+    assert_eq!(
+        client.read_line("the echo before the listener broke"),
+        "before"
+    );
+    net::break_listener(&handle);
+    let returned = server.returned(
+        "serve() to return once its listener broke (every accept() now fails with EINVAL: a \
+         broken listener is the one accept error that ends the loop)",
+    );
+    let error = returned.expect_err(
+        "serve() returned Ok after its listener broke; it must return the accept error",
+    );
+    assert_eq!(
+        error.raw_os_error(),
+        Some(libc::EINVAL),
+        "serve() should return the accept error itself (EINVAL), got {error}"
+    );
+}
+
+#[test]
+fn survives_running_out_of_file_descriptors() {
+    in_own_process(|| {
+        let (listener, address) = net::loopback_listener();
+        let server = start_serving(listener);
+        // A client served before the process runs out: its task needs no
+        // new descriptor, and must go on being served while the accept
+        // loop backs off.
+        let mut first = Client::connect(address);
+        first.send(b"hello\n");
+        assert_eq!(first.read_line("the echo to the first client"), "hello");
+        let mut out = run_out_of_descriptors(1);
+        let mut waiting = Client::from_connected(out.connect(address));
+        // The kernel completed the handshake; accept() has no descriptor to
+        // give the new connection and fails with EMFILE.
+        let logged = catch_unwind(AssertUnwindSafe(|| {
+            out.wait_for_stderr(
+                "Too many open files",
+                "serve() to print the accept() that failed with EMFILE (print the error \
+                 itself: it reads \"Too many open files\")",
+            )
+        }));
+        if let Err(panic) = logged {
+            server.expect_running(
+                "an accept() that fails with EMFILE (out of file descriptors) is not the \
+                 listener's fault: print it, wait ACCEPT_BACKOFF and accept again",
+            );
+            resume_unwind(panic);
+        }
+        first.send(b"still served?\n");
+        let echo = first.read_line(
+            "the echo to a client connected before the process ran out of descriptors, while \
+             the accept loop backs off. std::thread::sleep in async code stops the runtime's \
+             thread and every client's task with it: back off with \
+             tokio::time::sleep(ACCEPT_BACKOFF).await",
+        );
+        assert_eq!(echo, "still served?");
+        let retries = out
+            .stderr_lines_during(Duration::from_millis(300))
+            .iter()
+            .filter(|line| line.contains("Too many open files"))
+            .count();
+        assert!(
+            retries <= 10,
+            "serve() printed {retries} failed accepts in 300ms: it retries at once, which fails \
+             at once and burns a core. After EMFILE, wait ACCEPT_BACKOFF (100ms) before \
+             accepting again"
+        );
+        server.expect_running(
+            "an accept() that fails with EMFILE (out of file descriptors) is not the listener's \
+             fault: print it, wait ACCEPT_BACKOFF and accept again",
+        );
+        out.release();
+        waiting.send(b"served at last?\n");
+        let echo = waiting.read_line(
+            "the echo to the client that waited in the accept queue while the process had no \
+             file descriptor left, once descriptors came back (the loop must keep retrying)",
+        );
+        assert_eq!(echo, "served at last?");
+    });
 }
 
 #[test]

@@ -3,46 +3,117 @@
 //! A server that serves one client at a time passes a test whose clients take
 //! turns: the others wait in the accept queue without an error. So these
 //! tests keep clients connected and silent while another one asks, and ask in
-//! the reverse order of connecting.
+//! the reverse order of connecting. The last two break the listener and run
+//! the process out of file descriptors, to check the accept-loop rule of
+//! lesson 2.
 
 use lesson4::threads::serve_threads;
+use netlings_helpers::background::{Background, run_in_background};
+use netlings_helpers::descriptors::run_out_of_descriptors;
 use netlings_helpers::net::{self, Client};
-use std::net::{Shutdown, TcpListener};
-use std::thread;
+use netlings_helpers::own_process::in_own_process;
+use netlings_helpers::{STEP, printable, within};
+use std::io::{self, Read};
+use std::net::{Shutdown, SocketAddr, TcpListener};
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
+use std::time::Duration;
 
-fn start_serving(listener: TcpListener) {
-    thread::Builder::new()
-        .name(String::from("serve_threads()"))
-        .spawn(move || serve_threads(listener))
-        .expect("the test could not start a thread for serve_threads()");
+fn start_serving(listener: TcpListener) -> Background<io::Result<()>> {
+    run_in_background("serve_threads()", move || serve_threads(listener))
+}
+
+fn serving() -> SocketAddr {
+    let (listener, address) = net::loopback_listener();
+    start_serving(listener);
+    address
+}
+
+/// Reads exactly `expected.len()` bytes, with a deadline, and checks that
+/// they are `expected`: the echo of what the client just sent, before it
+/// sends anything else or closes.
+fn expect_echo_now(client: &Client, expected: &[u8], waiting_for: &str) {
+    let mut stream = client
+        .stream()
+        .try_clone()
+        .expect("cloning the client's socket");
+    let wanted = expected.len();
+    let received = within(STEP, waiting_for, move || {
+        let mut received = vec![0; wanted];
+        let mut filled = 0;
+        while filled < wanted {
+            match stream.read(&mut received[filled..]) {
+                Ok(0) => break,
+                Ok(read) => filled += read,
+                Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+                Err(error) => panic!("while waiting for {wanted} echoed bytes: {error}"),
+            }
+        }
+        received.truncate(filled);
+        received
+    });
+    assert_eq!(
+        received,
+        expected,
+        "the client sent {} and expected exactly those bytes back, got {}",
+        printable(expected),
+        printable(&received)
+    );
 }
 
 #[test]
-fn echoes_bytes_and_closes_when_the_client_closes() {
-    let (listener, address) = net::loopback_listener();
-    start_serving(listener);
+fn echoes_each_piece_as_it_arrives() {
+    let address = serving();
     let mut client = Client::connect(address);
-    client.send(b"no newline needed");
-    // FIN: the client has nothing more to say; the server should echo what
-    // it got, see end-of-file, and close its side too.
+    for piece in [&b"no newline needed"[..], b"\xff\x00 any bytes\r\n", b"!"] {
+        client.send(piece);
+        expect_echo_now(
+            &client,
+            piece,
+            &format!(
+                "the echo of {}, with the connection still open. echo_bytes must write back what \
+                 each read returns at once: not wait for a newline or for the end, and not keep \
+                 it in a BufWriter that is never flushed",
+                printable(piece)
+            ),
+        );
+    }
+}
+
+#[test]
+fn echoes_every_byte_until_the_client_closes_then_closes() {
+    let address = serving();
+    let mut client = Client::connect(address);
+    // 256 KiB, every byte value: more than one read() returns, and far from
+    // valid UTF-8.
+    let sent: Vec<u8> = (0..256 * 1024).map(|index| (index % 251) as u8).collect();
+    client.send(&sent);
+    // FIN: the client has nothing more to say; the server should echo the
+    // rest, see end-of-file, and close its side too.
     client
         .stream()
         .shutdown(Shutdown::Write)
         .expect("closing the client's sending side");
     let echoed = client.read_to_end(
-        "the echo of 17 bytes, then the server's FIN (echo_bytes must copy until end-of-file and \
-         then return, which closes the connection)",
+        "the echo of 256 KiB, then the server's FIN (echo_bytes must copy until a read returns \
+         0 bytes, the client's FIN, and then return, which closes the connection)",
     );
-    assert_eq!(
-        echoed, b"no newline needed",
-        "the client sent 17 bytes and closed its side; it expected the same bytes back"
+    assert!(
+        echoed == sent,
+        "the client sent 256 KiB of every byte value and closed its side; it got {} bytes back, \
+         {}. Likely cause: one read() is not the whole stream (loop until read returns 0), or \
+         the bytes went through a String (they are not text)",
+        echoed.len(),
+        if echoed.len() < sent.len() {
+            "fewer"
+        } else {
+            "different ones"
+        }
     );
 }
 
 #[test]
 fn serves_a_client_while_another_stays_silent() {
-    let (listener, address) = net::loopback_listener();
-    start_serving(listener);
+    let address = serving();
     let _silent = Client::connect(address);
     let mut asking = Client::connect(address);
     asking.send(b"anyone there?\n");
@@ -56,8 +127,7 @@ fn serves_a_client_while_another_stays_silent() {
 
 #[test]
 fn serves_fifty_clients_at_once_each_with_its_own_echo() {
-    let (listener, address) = net::loopback_listener();
-    start_serving(listener);
+    let address = serving();
     let mut clients: Vec<Client> = (0..50).map(|_| Client::connect(address)).collect();
     // The newest asks first: every client that connected before it is still
     // connected and silent.
@@ -77,8 +147,7 @@ fn serves_fifty_clients_at_once_each_with_its_own_echo() {
 
 #[test]
 fn keeps_serving_after_a_client_resets() {
-    let (listener, address) = net::loopback_listener();
-    start_serving(listener);
+    let address = serving();
     let mut first = Client::connect(address);
     first.send(b"ping\n");
     assert_eq!(first.read_line("the echo to the first client"), "ping");
@@ -91,4 +160,89 @@ fn keeps_serving_after_a_client_resets() {
          client's error must end only its own thread, never the accept loop)",
     );
     assert_eq!(echo, "still there?");
+}
+
+#[test]
+fn returns_the_error_when_the_listener_breaks() {
+    let (listener, address) = net::loopback_listener();
+    let handle = listener.try_clone().expect("cloning the listener's handle");
+    let server = start_serving(listener);
+    let mut client = Client::connect(address);
+    client.send(b"before\n");
+    assert_eq!(
+        client.read_line("the echo before the listener broke"),
+        "before"
+    );
+    net::break_listener(&handle);
+    let returned = server.returned(
+        "serve_threads() to return once its listener broke (every accept() now fails with \
+         EINVAL: a broken listener is the one accept error that ends the loop)",
+    );
+    let error = returned.expect_err(
+        "serve_threads() returned Ok after its listener broke; it must return the accept error",
+    );
+    assert_eq!(
+        error.raw_os_error(),
+        Some(libc::EINVAL),
+        "serve_threads() should return the accept error itself (EINVAL), got {error}"
+    );
+    // The clients' threads carry on: the listener broke, not the connections.
+    client.send(b"after\n");
+    assert_eq!(
+        client.read_line("the echo to a client accepted before the listener broke"),
+        "after"
+    );
+}
+
+#[test]
+fn survives_running_out_of_file_descriptors() {
+    in_own_process(|| {
+        let (listener, address) = net::loopback_listener();
+        // Out of descriptors *before* the server starts: a blocking accept()
+        // sets aside a descriptor for the next connection before it goes to
+        // sleep, so a server already waiting in accept() would get one more
+        // client through. A std server needs no descriptor of its own to
+        // start, and its first accept() fails with EMFILE at once.
+        let mut out = run_out_of_descriptors(1);
+        let server = start_serving(listener);
+        let mut waiting = Client::from_connected(out.connect(address));
+        // The kernel completed the handshake; accept() has no descriptor to
+        // give the new connection and fails with EMFILE.
+        let logged = catch_unwind(AssertUnwindSafe(|| {
+            out.wait_for_stderr(
+                "Too many open files",
+                "serve_threads() to print the accept() that failed with EMFILE (print the \
+                 error itself: it reads \"Too many open files\")",
+            )
+        }));
+        if let Err(panic) = logged {
+            server.expect_running(
+                "an accept() that fails with EMFILE (out of file descriptors) is not the \
+                 listener's fault: print it, sleep ACCEPT_BACKOFF and accept again",
+            );
+            resume_unwind(panic);
+        }
+        let retries = out
+            .stderr_lines_during(Duration::from_millis(300))
+            .iter()
+            .filter(|line| line.contains("Too many open files"))
+            .count();
+        assert!(
+            retries <= 10,
+            "serve_threads() printed {retries} failed accepts in 300ms: it retries at once, \
+             which fails at once and burns a core. After EMFILE, sleep ACCEPT_BACKOFF (100ms) \
+             before accepting again"
+        );
+        server.expect_running(
+            "an accept() that fails with EMFILE (out of file descriptors) is not the listener's \
+             fault: print it, sleep ACCEPT_BACKOFF and accept again",
+        );
+        out.release();
+        waiting.send(b"served at last?\n");
+        let echo = waiting.read_line(
+            "the echo to the client that waited in the accept queue while the process had no \
+             file descriptor left, once descriptors came back (the loop must keep retrying)",
+        );
+        assert_eq!(echo, "served at last?");
+    });
 }

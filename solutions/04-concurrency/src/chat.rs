@@ -23,6 +23,7 @@
 //! - when a client leaves (it closes, or its connection fails), every other
 //!   client gets `ADDR left`.
 
+use netlings_cli::accept::{ACCEPT_BACKOFF, AcceptFailure, accept_failure};
 use std::io;
 use std::net::SocketAddr;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
@@ -50,8 +51,13 @@ pub struct Message {
 ///
 /// # Errors
 ///
-/// Only a failure of the listener ends the server; a client's failure is
-/// printed to stderr and affects nobody else.
+/// A client's failure is printed to stderr and affects nobody else. A failed
+/// `accept()` follows the accept-loop rule of lesson 2, as in exercise 2: a
+/// failure of one connection is printed and the loop goes on; running out of
+/// descriptors or memory is printed and the loop waits
+/// [`ACCEPT_BACKOFF`](netlings_cli::accept::ACCEPT_BACKOFF) (with
+/// `tokio::time::sleep`) before it accepts again; only a broken listener ends
+/// the server, with that error.
 pub async fn serve_chat(listener: TcpListener) -> io::Result<()> {
     // The server keeps one Sender for itself, so the channel is never closed
     // while the server runs, even when nobody is connected. Its first
@@ -60,8 +66,19 @@ pub async fn serve_chat(listener: TcpListener) -> io::Result<()> {
     loop {
         let (stream, peer) = match listener.accept().await {
             Ok(accepted) => accepted,
-            Err(error) if error.kind() == io::ErrorKind::ConnectionAborted => continue,
-            Err(error) => return Err(error),
+            // The accept-loop rule of lesson 2, as in exercise 2.
+            Err(error) => match accept_failure(&error) {
+                AcceptFailure::OneConnection => {
+                    eprintln!("chat: a client was lost before accept: {error}");
+                    continue;
+                }
+                AcceptFailure::OutOfResources => {
+                    eprintln!("chat: accept failed, retrying soon: {error}");
+                    tokio::time::sleep(ACCEPT_BACKOFF).await;
+                    continue;
+                }
+                AcceptFailure::ListenerBroken => return Err(error),
+            },
         };
         let messages = messages.clone();
         tokio::spawn(async move {
@@ -76,6 +93,11 @@ pub async fn serve_chat(listener: TcpListener) -> io::Result<()> {
 /// the same time reads the client's lines (sending each on the channel as
 /// `PEER: TEXT`) and writes it every message from the channel that is not
 /// its own. When the client leaves, sends `PEER left` on the channel.
+///
+/// A client that reads so slowly that more than [`BACKLOG`] messages pile up
+/// for it loses the oldest ones: its receiver reports
+/// `RecvError::Lagged(N)`. It then gets the line `(N messages missed)` and
+/// stays in the chat.
 ///
 /// # Errors
 ///
@@ -136,8 +158,12 @@ async fn converse(
                 Ok(message) => {
                     writer.write_all(format!("{}\n", message.line).as_bytes()).await?;
                 }
-                // This client read too slowly and the channel dropped its
-                // oldest messages for it. Say so, and carry on.
+                // This client read too slowly: more than BACKLOG messages
+                // piled up for it, and the channel dropped the oldest. The
+                // receiver is still subscribed and its next recv() gives the
+                // oldest message kept, so say what was lost and carry on.
+                // Ending here would throw a slow client out of the chat
+                // without a word.
                 Err(RecvError::Lagged(missed)) => {
                     writer
                         .write_all(format!("({missed} messages missed)\n").as_bytes())

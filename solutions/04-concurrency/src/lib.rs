@@ -11,7 +11,8 @@
 //!    `cargo run -p lesson4 --bin echo`).
 //! 3. [`chat`]: a chat server, every line to everybody else, with a
 //!    broadcast channel and `select!` (run it: `cargo run -p lesson4 --bin chat`).
-//! 4. [`idle`]: disconnect a client that has been silent for too long.
+//! 4. [`idle`]: a deadline for each whole line, so that silent and trickling
+//!    clients are cut off.
 //! 5. [`limit`]: serve at most N clients at once with a semaphore.
 //! 6. [`shutdown`]: stop on a cancellation token, and let accepted clients
 //!    finish.

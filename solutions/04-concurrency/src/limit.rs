@@ -16,6 +16,7 @@
 //! is how many clients are being served now, itself included; then every
 //! line it sends comes back.
 
+use netlings_cli::accept::{ACCEPT_BACKOFF, AcceptFailure, accept_failure};
 use std::io;
 use std::sync::Arc;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
@@ -49,13 +50,20 @@ pub async fn greet_and_echo(
 }
 
 /// Accepts clients forever, but never serves more than `max_clients` at
-/// once: when they are all taken, it waits for a client to leave before it
-/// accepts the next one. Each admitted client runs [`greet_and_echo`] in a
-/// task of its own, which holds the client's slot until it ends.
+/// once: when they are all taken, it waits for a client to leave *before* it
+/// accepts the next one, so that the clients past the limit wait in the
+/// kernel's accept queue, where they cost the server nothing. Each admitted
+/// client runs [`greet_and_echo`] in a task of its own, which holds the
+/// client's slot until it ends, however it ends.
 ///
 /// # Errors
 ///
-/// Only a failure of the listener ends the server.
+/// A failed `accept()` follows the accept-loop rule of lesson 2, as in
+/// exercise 2: a failure of one connection is printed and the loop goes on;
+/// running out of descriptors or memory is printed and the loop waits
+/// [`ACCEPT_BACKOFF`](netlings_cli::accept::ACCEPT_BACKOFF) (with
+/// `tokio::time::sleep`) before it accepts again; only a broken listener ends
+/// the server, with that error.
 pub async fn serve_limited(listener: TcpListener, max_clients: usize) -> io::Result<()> {
     // One permit per slot. The Arc lets every task own a handle on it, so a
     // permit can outlive this loop's iteration and travel into the task.
@@ -72,9 +80,21 @@ pub async fn serve_limited(listener: TcpListener, max_clients: usize) -> io::Res
             .map_err(|closed| io::Error::other(closed.to_string()))?;
         let (stream, peer) = match listener.accept().await {
             Ok(accepted) => accepted,
-            // The permit is dropped at the `continue`, and taken again.
-            Err(error) if error.kind() == io::ErrorKind::ConnectionAborted => continue,
-            Err(error) => return Err(error),
+            // The accept-loop rule of lesson 2, as in exercise 2. At each
+            // `continue` the permit is dropped, and the next turn takes it
+            // again.
+            Err(error) => match accept_failure(&error) {
+                AcceptFailure::OneConnection => {
+                    eprintln!("limit: a client was lost before accept: {error}");
+                    continue;
+                }
+                AcceptFailure::OutOfResources => {
+                    eprintln!("limit: accept failed, retrying soon: {error}");
+                    tokio::time::sleep(ACCEPT_BACKOFF).await;
+                    continue;
+                }
+                AcceptFailure::ListenerBroken => return Err(error),
+            },
         };
         // Every permit not available is held by a client being served,
         // this one included.

@@ -19,6 +19,7 @@
 //! The protocol: a client gets `ready` once it is accepted, sends one line
 //! (its request), gets `done: LINE`, and the server closes the connection.
 
+use netlings_cli::accept::{ACCEPT_BACKOFF, AcceptFailure, accept_failure};
 use std::io;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
@@ -51,7 +52,12 @@ pub async fn answer_one_request(mut stream: TcpStream) -> io::Result<()> {
 ///
 /// # Errors
 ///
-/// A failure of the listener ends the server early with that error.
+/// A failed `accept()` follows the accept-loop rule of lesson 2, as in
+/// exercise 2: a failure of one connection is printed and the loop goes on;
+/// running out of descriptors or memory is printed and the loop waits
+/// [`ACCEPT_BACKOFF`](netlings_cli::accept::ACCEPT_BACKOFF) (with
+/// `tokio::time::sleep`) before it accepts again; only a broken listener ends
+/// the server early, with that error.
 pub async fn serve_until_cancelled(
     listener: TcpListener,
     shutdown: CancellationToken,
@@ -69,8 +75,19 @@ pub async fn serve_until_cancelled(
             accepted = listener.accept() => {
                 let (stream, peer) = match accepted {
                     Ok(accepted) => accepted,
-                    Err(error) if error.kind() == io::ErrorKind::ConnectionAborted => continue,
-                    Err(error) => return Err(error),
+                    // The accept-loop rule of lesson 2, as in exercise 2.
+                    Err(error) => match accept_failure(&error) {
+                        AcceptFailure::OneConnection => {
+                            eprintln!("shutdown: a client was lost before accept: {error}");
+                            continue;
+                        }
+                        AcceptFailure::OutOfResources => {
+                            eprintln!("shutdown: accept failed, retrying soon: {error}");
+                            tokio::time::sleep(ACCEPT_BACKOFF).await;
+                            continue;
+                        }
+                        AcceptFailure::ListenerBroken => return Err(error),
+                    },
                 };
                 // The tracker counts this task until it ends. The task does
                 // not watch the token: a client already accepted gets its
@@ -89,8 +106,11 @@ pub async fn serve_until_cancelled(
     // nobody will ever accept.
     drop(listener);
     // Step 2: no new tasks will come (close), then wait for the running ones.
-    // A client that never sends its line would hold this up forever; a real
-    // server pairs this with exercise 4's idle timeout.
+    // wait() completes only when the tracker is closed *and* empty: without
+    // close(), it would wait for ever, even with no client left. A client
+    // that never sends its line would hold this up forever too; a real
+    // server pairs this with exercise 4's deadline, or bounds the wait
+    // (the chapter's section 7).
     clients.close();
     clients.wait().await;
     // Step 3.

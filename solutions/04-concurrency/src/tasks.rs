@@ -12,6 +12,7 @@
 //! runtime's thread busy, and every other task on that thread waits. Use the
 //! tokio version of each call, and `.await` it.
 
+use netlings_cli::accept::{ACCEPT_BACKOFF, AcceptFailure, accept_failure};
 use std::io;
 use tokio::net::{TcpListener, TcpStream};
 
@@ -40,13 +41,33 @@ pub async fn echo(mut stream: TcpStream) -> io::Result<()> {
 /// # Errors
 ///
 /// A client's failure is printed to stderr by its task and never stops the
-/// server; only a failure of the listener itself ends `serve`.
+/// server. A failed `accept()` follows the accept-loop rule of lesson 2, as in
+/// exercise 1: a failure of one connection is printed and the loop goes on;
+/// running out of descriptors or memory is printed, error included, and the
+/// loop waits [`ACCEPT_BACKOFF`](netlings_cli::accept::ACCEPT_BACKOFF) with
+/// `tokio::time::sleep` (never `std::thread::sleep`, which would stop every
+/// client's task too) before it accepts again; only a broken listener ends
+/// `serve`, with that error.
 pub async fn serve(listener: TcpListener) -> io::Result<()> {
     loop {
         let (stream, peer) = match listener.accept().await {
             Ok(accepted) => accepted,
-            Err(error) if error.kind() == io::ErrorKind::ConnectionAborted => continue,
-            Err(error) => return Err(error),
+            // The accept-loop rule of lesson 2, as in exercise 1.
+            Err(error) => match accept_failure(&error) {
+                AcceptFailure::OneConnection => {
+                    eprintln!("serve: a client was lost before accept: {error}");
+                    continue;
+                }
+                // tokio's sleep parks this task and gives the thread back to
+                // the runtime, so the clients already connected are served
+                // meanwhile. std::thread::sleep would stop all of them.
+                AcceptFailure::OutOfResources => {
+                    eprintln!("serve: accept failed, retrying soon: {error}");
+                    tokio::time::sleep(ACCEPT_BACKOFF).await;
+                    continue;
+                }
+                AcceptFailure::ListenerBroken => return Err(error),
+            },
         };
         // spawn() hands the future to the runtime and returns at once; the
         // task runs concurrently with this loop. Awaiting `echo(stream)` here

@@ -18,6 +18,7 @@
 //! kernel task) per connected client; exercise 2 does the same with tokio
 //! tasks, which cost a few KiB each.
 
+use netlings_cli::accept::{ACCEPT_BACKOFF, AcceptFailure, accept_failure};
 use std::io;
 use std::net::{TcpListener, TcpStream};
 use std::thread;
@@ -48,15 +49,38 @@ pub fn echo_bytes(stream: TcpStream) -> io::Result<()> {
 /// # Errors
 ///
 /// A client's failure is printed to stderr by its thread and never stops the
-/// server; only a failure of the listener itself ends `serve_threads`.
+/// server. A failed `accept()` follows the accept-loop rule of lesson 2, sorted
+/// by [`accept_failure`](netlings_cli::accept::accept_failure): a failure of
+/// one connection is printed and the loop goes on; running out of descriptors
+/// or memory (`EMFILE`, `ENFILE`, `ENOBUFS`, `ENOMEM`) is printed, error
+/// included, and the loop sleeps
+/// [`ACCEPT_BACKOFF`](netlings_cli::accept::ACCEPT_BACKOFF) before it accepts
+/// again; only a broken listener ends `serve_threads`, with that error.
 pub fn serve_threads(listener: TcpListener) -> io::Result<()> {
     loop {
         let (stream, peer) = match listener.accept() {
             Ok(accepted) => accepted,
-            // The client gave up while it waited in the accept queue: that is
-            // its problem, not the listener's.
-            Err(error) if error.kind() == io::ErrorKind::ConnectionAborted => continue,
-            Err(error) => return Err(error),
+            // The accept-loop rule of lesson 2: only a broken listener ends
+            // the loop.
+            Err(error) => match accept_failure(&error) {
+                // The client gave up while it waited in the accept queue:
+                // that is its problem, not the listener's.
+                AcceptFailure::OneConnection => {
+                    eprintln!("serve_threads: a client was lost before accept: {error}");
+                    continue;
+                }
+                // Out of descriptors (EMFILE) or memory: the client stays in
+                // the accept queue. Retrying at once would fail at once and
+                // burn a core, so wait until a connection has had time to
+                // close and give its descriptor back.
+                AcceptFailure::OutOfResources => {
+                    eprintln!("serve_threads: accept failed, retrying soon: {error}");
+                    thread::sleep(ACCEPT_BACKOFF);
+                    continue;
+                }
+                // Closed, shut down, not listening: no retry can help.
+                AcceptFailure::ListenerBroken => return Err(error),
+            },
         };
         // `move` hands the connection to the new thread; this thread keeps
         // only the listener. The JoinHandle is dropped: the thread runs on,

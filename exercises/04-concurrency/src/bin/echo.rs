@@ -6,6 +6,13 @@
 //! nc 127.0.0.1 7004          (in several terminals at once)
 //! ```
 //!
+//! Without `nc`, the chapter's Python line does the same (type lines, Ctrl-D
+//! to close):
+//!
+//! ```text
+//! python3 -c "import socket,sys,threading;s=socket.create_connection(('127.0.0.1',int(sys.argv[1])));t=threading.Thread(target=lambda:[sys.stdout.buffer.write(d) or sys.stdout.flush() for d in iter(lambda:s.recv(4096),b'')],daemon=True);t.start();[s.sendall(l) for l in sys.stdin.buffer];s.shutdown(socket.SHUT_WR);t.join()" 7004
+//! ```
+//!
 //! This file only reads the command line, builds the runtime and binds; the
 //! server is `lesson4::tasks::serve`, which you write in exercise 2.
 

@@ -18,6 +18,7 @@
 //! Run it with `cargo run -p lesson4-demos --bin connection-limit`.
 
 use lesson4_demos::{Timeline, loopback};
+use netlings_cli::accept::{ACCEPT_BACKOFF, AcceptFailure, accept_failure};
 use std::io;
 use std::sync::Arc;
 use std::time::Duration;
@@ -84,13 +85,25 @@ async fn accept_loop(listener: TcpListener, limit: Arc<Semaphore>) {
             .acquire_owned()
             .await
             .expect("the semaphore is never closed");
+        // A failed accept follows lesson 2's accept-loop rule; at each
+        // `continue` the permit is dropped, and returns.
         let stream = match listener.accept().await {
             Ok((stream, _peer)) => stream,
-            Err(error) => {
-                // The permit is dropped here, and returns.
-                eprintln!("accept failed: {error}");
-                continue;
-            }
+            Err(error) => match accept_failure(&error) {
+                AcceptFailure::OneConnection => {
+                    eprintln!("a client was lost before accept: {error}");
+                    continue;
+                }
+                AcceptFailure::OutOfResources => {
+                    eprintln!("accept failed, retrying soon: {error}");
+                    tokio::time::sleep(ACCEPT_BACKOFF).await;
+                    continue;
+                }
+                AcceptFailure::ListenerBroken => {
+                    eprintln!("the listener broke: {error}");
+                    return;
+                }
+            },
         };
         served += 1;
         let number = served;

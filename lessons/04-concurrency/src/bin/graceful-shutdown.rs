@@ -24,6 +24,7 @@
 //! Run it with `cargo run -p lesson4-demos --bin graceful-shutdown`.
 
 use lesson4_demos::{Timeline, loopback};
+use netlings_cli::accept::{ACCEPT_BACKOFF, AcceptFailure, accept_failure};
 use std::io;
 use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
@@ -101,7 +102,17 @@ async fn run(
                 Ok((stream, _peer)) => {
                     tracker.spawn(serve(stream, shutdown.clone(), force.clone()));
                 }
-                Err(error) => eprintln!("accept failed: {error}"),
+                // Lesson 2's accept-loop rule.
+                Err(error) => match accept_failure(&error) {
+                    AcceptFailure::OneConnection => {
+                        eprintln!("a client was lost before accept: {error}");
+                    }
+                    AcceptFailure::OutOfResources => {
+                        eprintln!("accept failed, retrying soon: {error}");
+                        tokio::time::sleep(ACCEPT_BACKOFF).await;
+                    }
+                    AcceptFailure::ListenerBroken => return Err(error),
+                },
             },
         }
     }

@@ -18,6 +18,7 @@
 //! Run it with `cargo run -p lesson4-demos --bin idle-timeout`.
 
 use lesson4_demos::{Timeline, loopback};
+use netlings_cli::accept::{ACCEPT_BACKOFF, AcceptFailure, accept_failure};
 use std::io;
 use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
@@ -81,18 +82,33 @@ async fn finish(who: &str, mut stream: TcpStream, timeline: Timeline) -> io::Res
     Ok(())
 }
 
+/// Accepts and spawns a task per client, until the listener breaks. A
+/// failed accept follows lesson 2's accept-loop rule.
 async fn accept_loop(listener: TcpListener, timeline: Timeline) {
     loop {
-        match listener.accept().await {
-            Ok((stream, peer)) => {
-                tokio::spawn(async move {
-                    if let Err(error) = serve(stream).await {
-                        timeline.say(&format!("server: client {peer}: {error}"));
-                    }
-                });
+        let (stream, peer) = match listener.accept().await {
+            Ok(accepted) => accepted,
+            Err(error) => match accept_failure(&error) {
+                AcceptFailure::OneConnection => {
+                    eprintln!("a client was lost before accept: {error}");
+                    continue;
+                }
+                AcceptFailure::OutOfResources => {
+                    eprintln!("accept failed, retrying soon: {error}");
+                    tokio::time::sleep(ACCEPT_BACKOFF).await;
+                    continue;
+                }
+                AcceptFailure::ListenerBroken => {
+                    eprintln!("the listener broke: {error}");
+                    return;
+                }
+            },
+        };
+        tokio::spawn(async move {
+            if let Err(error) = serve(stream).await {
+                timeline.say(&format!("server: client {peer}: {error}"));
             }
-            Err(error) => eprintln!("accept failed: {error}"),
-        }
+        });
     }
 }
 

@@ -16,6 +16,7 @@
 //! Run it with `cargo run -p lesson4-demos --bin task-per-client`.
 
 use lesson4_demos::{loopback, pause, status_field, status_kib, thread_waits};
+use netlings_cli::accept::{ACCEPT_BACKOFF, AcceptFailure, accept_failure};
 use std::io;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -79,19 +80,33 @@ async fn main() -> io::Result<()> {
     Ok(())
 }
 
-/// Accepts forever and spawns a task per client.
+/// Accepts and spawns a task per client, until the listener breaks. A
+/// failed accept follows lesson 2's accept-loop rule.
 async fn accept_loop(listener: TcpListener) {
     loop {
-        match listener.accept().await {
-            Ok((stream, _peer)) => {
-                tokio::spawn(async move {
-                    if let Err(error) = echo(stream).await {
-                        eprintln!("a client failed: {error}");
-                    }
-                });
+        let stream = match listener.accept().await {
+            Ok((stream, _peer)) => stream,
+            Err(error) => match accept_failure(&error) {
+                AcceptFailure::OneConnection => {
+                    eprintln!("a client was lost before accept: {error}");
+                    continue;
+                }
+                AcceptFailure::OutOfResources => {
+                    eprintln!("accept failed, retrying soon: {error}");
+                    tokio::time::sleep(ACCEPT_BACKOFF).await;
+                    continue;
+                }
+                AcceptFailure::ListenerBroken => {
+                    eprintln!("the listener broke: {error}");
+                    return;
+                }
+            },
+        };
+        tokio::spawn(async move {
+            if let Err(error) = echo(stream).await {
+                eprintln!("a client failed: {error}");
             }
-            Err(error) => eprintln!("accept failed: {error}"),
-        }
+        });
     }
 }
 

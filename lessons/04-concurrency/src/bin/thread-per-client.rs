@@ -16,6 +16,7 @@
 //! (`--release` gives smaller numbers; the shape is the same.)
 
 use lesson4_demos::{loopback, pause, status_field, status_kib, thread_waits};
+use netlings_cli::accept::{ACCEPT_BACKOFF, AcceptFailure, accept_failure};
 use std::io::{self, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::thread;
@@ -75,19 +76,33 @@ fn main() -> io::Result<()> {
     Ok(())
 }
 
-/// Accepts forever and hands each client to a thread of its own.
+/// Accepts and hands each client to a thread of its own, until the listener
+/// breaks. A failed accept follows lesson 2's accept-loop rule.
 fn accept_loop(listener: TcpListener) {
-    for connection in listener.incoming() {
-        match connection {
-            Ok(stream) => {
-                thread::spawn(move || {
-                    if let Err(error) = echo(stream) {
-                        eprintln!("a client failed: {error}");
-                    }
-                });
+    loop {
+        let stream = match listener.accept() {
+            Ok((stream, _peer)) => stream,
+            Err(error) => match accept_failure(&error) {
+                AcceptFailure::OneConnection => {
+                    eprintln!("a client was lost before accept: {error}");
+                    continue;
+                }
+                AcceptFailure::OutOfResources => {
+                    eprintln!("accept failed, retrying soon: {error}");
+                    thread::sleep(ACCEPT_BACKOFF);
+                    continue;
+                }
+                AcceptFailure::ListenerBroken => {
+                    eprintln!("the listener broke: {error}");
+                    return;
+                }
+            },
+        };
+        thread::spawn(move || {
+            if let Err(error) = echo(stream) {
+                eprintln!("a client failed: {error}");
             }
-            Err(error) => eprintln!("accept failed: {error}"),
-        }
+        });
     }
 }
 

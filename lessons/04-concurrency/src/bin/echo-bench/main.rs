@@ -213,10 +213,16 @@ fn run(options: &Options) -> BenchResult<()> {
     let largest = options.connections.iter().copied().max().unwrap_or(0);
     let needed = largest.max(options.clients) + SPARE_FILE_DESCRIPTORS;
     let file_limit = system::raise_open_file_limit().context("raising the open-file limit")?;
+    // Say "raised" only when it was: a soft limit already at the hard limit
+    // is left as it is.
+    let raised = if file_limit.now > file_limit.before {
+        format!("raised from {}", thousands(file_limit.before))
+    } else {
+        String::from("already at the hard limit")
+    };
     println!(
-        "open-file limit: {} (raised from {}; hard limit {}); this run needs about {}",
+        "open-file limit: {} ({raised}; hard limit {}); this run needs about {}",
         thousands(file_limit.now),
-        thousands(file_limit.before),
         thousands(file_limit.hard),
         thousands(needed),
     );

@@ -22,8 +22,8 @@ use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::process::ExitCode;
 use std::thread;
-use std::time::Duration;
 
+use netlings_cli::accept::{ACCEPT_BACKOFF, AcceptFailure, accept_failure};
 use socket2::{Domain, Protocol, Socket, Type};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -81,11 +81,6 @@ const BUFFER_SIZE: usize = 4096;
 /// measure the retry timer instead of the server. With 1024 the queue never
 /// fills. (The kernel caps the number at net.core.somaxconn.)
 const BACKLOG: i32 = 1024;
-
-/// How long an accept loop waits after a failed `accept`. The usual failure
-/// is EMFILE, "too many open files": the pending connection stays in the
-/// queue, so an accept loop that retried at once would spin at 100% CPU.
-const ACCEPT_BACKOFF: Duration = Duration::from_millis(10);
 
 /// The server process's `main`: `kind` is the word after `--serve`.
 pub fn serve(kind: Option<&str>) -> ExitCode {
@@ -154,13 +149,23 @@ fn serve_with_threads(listener: TcpListener) -> io::Result<()> {
     let mut accept_failures = FailureLog::new("accept");
     let mut spawn_failures = FailureLog::new("starting a connection thread");
     loop {
+        // Lesson 2's accept-loop rule. The failure to expect here is EMFILE,
+        // "too many open files": the pending connection stays in the queue,
+        // so an accept loop that retried at once would spin at 100% CPU.
         let stream = match listener.accept() {
             Ok((stream, _peer)) => stream,
-            Err(error) => {
-                accept_failures.record(&error);
-                thread::sleep(ACCEPT_BACKOFF);
-                continue;
-            }
+            Err(error) => match accept_failure(&error) {
+                AcceptFailure::OneConnection => {
+                    accept_failures.record(&error);
+                    continue;
+                }
+                AcceptFailure::OutOfResources => {
+                    accept_failures.record(&error);
+                    thread::sleep(ACCEPT_BACKOFF);
+                    continue;
+                }
+                AcceptFailure::ListenerBroken => return Err(error),
+            },
         };
         // The clients send small messages and wait for each answer; see
         // `set_nodelay` in the client for why Nagle's algorithm is off on
@@ -221,28 +226,35 @@ fn serve_with_tasks(listener: TcpListener) -> io::Result<()> {
         let _inside_runtime = runtime.enter();
         tokio::net::TcpListener::from_std(listener)?
     };
-    runtime.block_on(accept_tasks(listener));
-    Ok(())
+    runtime.block_on(accept_tasks(listener))
 }
 
-/// The tokio server's accept loop; it never ends.
-async fn accept_tasks(listener: tokio::net::TcpListener) {
+/// The tokio server's accept loop; it ends only if the listener breaks.
+async fn accept_tasks(listener: tokio::net::TcpListener) -> io::Result<()> {
     let mut accept_failures = FailureLog::new("accept");
     loop {
-        match listener.accept().await {
-            Ok((stream, _peer)) => {
-                let _ = stream.set_nodelay(true);
-                // A task is a heap allocation holding the state of
-                // `echo_async`, about a few hundred bytes plus the buffer
-                // below. Spawning cannot run out of threads. Dropping the
-                // `JoinHandle` detaches the task, as for the threads above.
-                tokio::spawn(echo_async(stream));
-            }
-            Err(error) => {
-                accept_failures.record(&error);
-                tokio::time::sleep(ACCEPT_BACKOFF).await;
-            }
-        }
+        // The same rule as the thread server's loop, with tokio's sleep.
+        let stream = match listener.accept().await {
+            Ok((stream, _peer)) => stream,
+            Err(error) => match accept_failure(&error) {
+                AcceptFailure::OneConnection => {
+                    accept_failures.record(&error);
+                    continue;
+                }
+                AcceptFailure::OutOfResources => {
+                    accept_failures.record(&error);
+                    tokio::time::sleep(ACCEPT_BACKOFF).await;
+                    continue;
+                }
+                AcceptFailure::ListenerBroken => return Err(error),
+            },
+        };
+        let _ = stream.set_nodelay(true);
+        // A task is a heap allocation holding the state of `echo_async`,
+        // about a few hundred bytes plus the buffer below. Spawning cannot
+        // run out of threads. Dropping the `JoinHandle` detaches the task,
+        // as for the threads above.
+        tokio::spawn(echo_async(stream));
     }
 }
 
