@@ -11,6 +11,7 @@
 //! the process's stderr through a pipe the test reads, so the test can wait
 //! for the server to log the failure instead of guessing how long that takes.
 
+use crate::background::Background;
 use crate::deadline::STEP;
 use crate::explain::likely_cause;
 use crate::own_process::is_own_process;
@@ -133,6 +134,44 @@ impl OutOfDescriptors {
         lines
     }
 
+    /// The accept-loop rule, seen from outside while the process is out of
+    /// descriptors and a client waits: the server (`name`, running in
+    /// `server`) prints the failed accept with its error ("Too many open
+    /// files"), retries at most 10 times in 300 ms (it backs off instead of
+    /// spinning), and keeps running.
+    #[track_caller]
+    pub fn expect_accept_backoff<T>(&self, server: &Background<T>, name: &str) {
+        let keep_running = "an accept() that fails with EMFILE (out of file descriptors) is not \
+                            the listener's fault: print it, sleep ACCEPT_BACKOFF and accept again";
+        let logged = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            self.wait_for_stderr(
+                "Too many open files",
+                &format!(
+                    "{name} to print the accept() that failed with EMFILE (print the error \
+                     itself: it reads \"Too many open files\")"
+                ),
+            )
+        }));
+        if let Err(panic) = logged {
+            // A server that ended says more than one that printed nothing.
+            server.expect_running(keep_running);
+            std::panic::resume_unwind(panic);
+        }
+        let window = Duration::from_millis(300);
+        let retries = self
+            .stderr_lines_during(window)
+            .iter()
+            .filter(|line| line.contains("Too many open files"))
+            .count();
+        assert!(
+            retries <= 10,
+            "{name} printed {retries} failed accepts in {window:?}: it retries at once, which \
+             fails at once and burns a core. After EMFILE, sleep ACCEPT_BACKOFF (100 ms) before \
+             accepting again"
+        );
+        server.expect_running(keep_running);
+    }
+
     /// Gives the descriptors back: the next `accept()` can succeed.
     pub fn release(&mut self) {
         self.filler.clear();
@@ -205,11 +244,10 @@ mod tests {
             let (listener, address) = loopback_listener();
             // A blocking server: run out first (see run_out_of_descriptors).
             let mut out = run_out_of_descriptors(1);
-            let (accepted, accepted_peer) = mpsc::channel();
-            thread::spawn(move || {
+            let server = crate::background::run_in_background("accept loop", move || {
                 loop {
                     match listener.accept() {
-                        Ok((_, peer)) => break accepted.send(peer).unwrap(),
+                        Ok((_, peer)) => break peer,
                         Err(error) => {
                             eprintln!("accept failed: {error}");
                             thread::sleep(Duration::from_millis(100));
@@ -218,16 +256,9 @@ mod tests {
                 }
             });
             let client = out.connect(address);
-            let line = out.wait_for_stderr("Too many open files", "accept() to fail");
-            assert!(line.contains("accept failed"), "{line}");
-            assert!(
-                accepted_peer.try_recv().is_err(),
-                "nothing is accepted while the process is out of descriptors"
-            );
+            out.expect_accept_backoff(&server, "the accept loop");
             out.release();
-            let peer = accepted_peer
-                .recv_timeout(STEP)
-                .expect("accepted after release");
+            let peer = server.returned("the accept after the descriptors came back");
             assert_eq!(peer, client.local_addr().unwrap());
         });
     }

@@ -1,6 +1,7 @@
 //! Loopback sockets for tests, and the steps of a conversation with a server,
 //! each with a deadline and a failure message that speaks networking.
 
+use crate::background::Background;
 use crate::deadline::{STEP, within};
 use crate::explain::{likely_cause, printable};
 use socket2::{Domain, Socket, Type};
@@ -43,9 +44,20 @@ pub fn loopback_udp() -> (UdpSocket, SocketAddr) {
 /// bound to it that never listens. The address stays refused while the
 /// returned socket is alive, and no other test can take the port meanwhile.
 pub fn refused_address() -> (Socket, SocketAddr) {
-    let socket = Socket::new(Domain::IPV4, Type::STREAM, None).expect("creating a TCP socket");
-    let any_port: SocketAddr = (Ipv4Addr::LOCALHOST, 0).into();
-    socket.bind(&any_port.into()).expect("binding 127.0.0.1:0");
+    bound_not_listening((Ipv4Addr::LOCALHOST, 0).into())
+}
+
+/// [`refused_address`] on `[::1]`, for tests that must not assume IPv4.
+pub fn refused_address_v6() -> (Socket, SocketAddr) {
+    bound_not_listening((Ipv6Addr::LOCALHOST, 0).into())
+}
+
+fn bound_not_listening(any_port: SocketAddr) -> (Socket, SocketAddr) {
+    let socket = Socket::new(Domain::for_address(any_port), Type::STREAM, None)
+        .expect("creating a TCP socket");
+    socket
+        .bind(&any_port.into())
+        .unwrap_or_else(|error| panic!("binding {any_port}: {error}"));
     let address = socket
         .local_addr()
         .ok()
@@ -125,6 +137,38 @@ pub fn break_listener(handle: &TcpListener) {
     socket2::SockRef::from(handle)
         .shutdown(std::net::Shutdown::Read)
         .expect("shutting down the listener's reading side");
+}
+
+/// Breaks the listener `handle` shares with the server running in `server`
+/// (see [`break_listener`]) and expects the server to end, within [`STEP`],
+/// with the accept error: a broken listener is the one accept error that
+/// ends an accept loop. Returns that error (`EINVAL` on Linux).
+///
+/// `name` names the server in messages, for example `"serve()"`.
+#[track_caller]
+pub fn expect_broken_listener_ends<T: std::fmt::Debug>(
+    handle: &TcpListener,
+    server: Background<io::Result<T>>,
+    name: &str,
+) -> io::Error {
+    break_listener(handle);
+    let returned = server.returned(&format!(
+        "{name} to return once its listener broke (every accept() now fails with EINVAL: a \
+         broken listener is the one accept error that ends the loop)"
+    ));
+    let error = match returned {
+        Ok(value) => panic!(
+            "{name} returned Ok({value:?}) after its listener broke; it must return the accept \
+             error, so that its caller learns the server has stopped"
+        ),
+        Err(error) => error,
+    };
+    assert_eq!(
+        error.raw_os_error(),
+        Some(libc::EINVAL),
+        "{name} should return the accept error itself (EINVAL, \"Invalid argument\"), not {error}"
+    );
+    error
 }
 
 /// Waits for the next client on `listener`, failing the test after [`STEP`].
@@ -345,10 +389,11 @@ mod tests {
     use std::panic;
 
     #[test]
-    fn refused_address_refuses() {
-        let (_socket, address) = refused_address();
-        let error = TcpStream::connect_timeout(&address, STEP).expect_err("nothing listens");
-        assert_eq!(error.kind(), io::ErrorKind::ConnectionRefused);
+    fn refused_addresses_refuse() {
+        for (_socket, address) in [refused_address(), refused_address_v6()] {
+            let error = TcpStream::connect_timeout(&address, STEP).expect_err("nothing listens");
+            assert_eq!(error.kind(), io::ErrorKind::ConnectionRefused, "{address}");
+        }
     }
 
     #[test]
