@@ -1,9 +1,10 @@
 //! Exercise 6: a connected UDP client.
 //!
 //! `connect` on a UDP socket sends nothing: no handshake, no packet at all.
-//! It only records a default peer in the kernel, and that changes two
-//! things:
+//! It only records a default peer in the kernel, and that changes three
+//! things (the chapter's section 4 says more):
 //!
+//! - `send` and `recv` work without an address: they talk to the peer;
 //! - the socket now receives only datagrams from that peer: the kernel drops
 //!   datagrams from every other address that arrive after the `connect`
 //!   (ones already queued before it stay), so a stranger cannot slip an
@@ -108,12 +109,21 @@ impl fmt::Display for RequestError {
             RequestError::NoAnswer { waited } => {
                 write!(f, "no answer within {waited:?}")
             }
-            RequestError::Io(error) => write!(f, "the request failed: {error}"),
+            // The io::Error is the source (below), not part of this message.
+            RequestError::Io(_) => write!(f, "the request failed"),
         }
     }
 }
 
-impl std::error::Error for RequestError {}
+impl std::error::Error for RequestError {
+    /// The failed call behind [`RequestError::Io`].
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            RequestError::Io(error) => Some(error),
+            RequestError::Refused | RequestError::NoAnswer { .. } => None,
+        }
+    }
+}
 
 impl From<io::Error> for RequestError {
     fn from(error: io::Error) -> RequestError {

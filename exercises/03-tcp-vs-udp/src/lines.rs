@@ -102,12 +102,23 @@ impl fmt::Display for LineError {
                 "the peer closed the connection in the middle of a line, after {} bytes",
                 partial.len()
             ),
-            LineError::Io(error) => write!(f, "reading a line failed: {error}"),
+            // The io::Error itself is the source (below), not part of this
+            // message: whoever prints the chain prints each cause once.
+            LineError::Io(_) => write!(f, "reading a line failed"),
         }
     }
 }
 
-impl std::error::Error for LineError {}
+impl std::error::Error for LineError {
+    /// The failed read behind [`LineError::Io`]; the other two are the
+    /// peer's doing, with no cause underneath.
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            LineError::Io(error) => Some(error),
+            LineError::TooLong { .. } | LineError::EndedMidLine { .. } => None,
+        }
+    }
+}
 
 impl From<io::Error> for LineError {
     fn from(error: io::Error) -> LineError {

@@ -14,7 +14,8 @@
 //! server sees two. A datagram may be empty, and an empty datagram is a
 //! message like any other, not an end of stream: UDP has no end of stream.
 //! Run the `udp-echo` program (`cargo run -p lesson3 --bin udp-echo`) and
-//! talk to it with `nc -u 127.0.0.1 PORT`.
+//! talk to it with `nc -u 127.0.0.1 PORT`, or without `nc`:
+//! `python3 -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.sendto(b"hello", ("127.0.0.1", PORT)); print(s.recvfrom(65535))'`.
 //!
 //! Edit `serve`; `src/bin/udp-echo.rs` is the program around it.
 

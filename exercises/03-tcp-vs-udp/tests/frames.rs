@@ -1,9 +1,16 @@
 //! Exercise 3: length-prefixed frames (`src/frames.rs`).
 
-use lesson3::frames::{FrameError, MAX_FRAME, frame_codec, read_frame, write_frame};
-use netlings_helpers::net::{self, Client};
+use lesson3::frames::{FrameError, MAX_FRAME, frame_codec, read_frame, serve, write_frame};
+use netlings_helpers::background::run_in_background;
+use netlings_helpers::descriptors::run_out_of_descriptors;
+use netlings_helpers::fake_io::{ChunkedReader, ChunkedWriter};
+use netlings_helpers::net::{self, Client, break_listener};
+use netlings_helpers::own_process::in_own_process;
 use netlings_helpers::{Program, STEP, printable, within};
+use std::error::Error;
+use std::io::{self, Read};
 use std::net::{Shutdown, TcpStream};
+use std::time::Duration;
 use tokio_util::bytes::{Bytes, BytesMut};
 use tokio_util::codec::{Decoder, Encoder};
 
@@ -63,6 +70,16 @@ fn expect_frame(stream: TcpStream, max_len: usize, expected: &[u8], sent: &[u8])
     stream
 }
 
+/// A reader whose every read fails with `ConnectionReset`, as a socket's
+/// reads do once the peer has reset the connection.
+struct ResetReader;
+
+impl Read for ResetReader {
+    fn read(&mut self, _buffer: &mut [u8]) -> io::Result<usize> {
+        Err(io::ErrorKind::ConnectionReset.into())
+    }
+}
+
 /// `payload` as a frame, written out by hand: the test's own encoder.
 fn frame(payload: &[u8]) -> Vec<u8> {
     let mut bytes = (payload.len() as u32).to_be_bytes().to_vec();
@@ -71,7 +88,7 @@ fn frame(payload: &[u8]) -> Vec<u8> {
 }
 
 #[test]
-fn writes_a_frame_as_a_big_endian_length_then_the_payload() {
+fn writes_a_big_endian_length_and_the_payload_in_one_buffer_through_short_writes() {
     let mut written = Vec::new();
     write_frame(&mut written, b"hello").expect("writing to a Vec cannot fail");
     assert_eq!(
@@ -90,26 +107,56 @@ fn writes_a_frame_as_a_big_endian_length_then_the_payload() {
          write_frame(b\"\") wrote {}",
         printable(&written)
     );
-}
 
-#[test]
-fn reads_one_frame_and_then_the_end_of_the_stream() {
-    let (mut client, server_side) = connection();
-    let sent = frame(b"hello");
-    client.send(&sent);
-    drop(client);
-    let server_side = expect_frame(server_side, MAX_FRAME, b"hello", &sent);
-    let (outcome, _) = read_with_deadline(
-        server_side,
-        MAX_FRAME,
-        "read_frame() after the only frame, when the client has closed the connection",
+    // A writer that takes everything it is given counts the write() calls:
+    // one frame, one write.
+    let (outcome, writer) = within(STEP, "write_frame(b\"hello\")", || {
+        let mut writer = ChunkedWriter::new(usize::MAX);
+        (write_frame(&mut writer, b"hello"), writer)
+    });
+    outcome.expect("write_frame to a writer that takes everything");
+    assert_eq!(
+        writer.writes(),
+        1,
+        "write_frame(b\"hello\") called write() {} times, with {}; build the frame (header and \
+         payload) in one buffer and write it once. A header and a payload in two writes leave \
+         as two TCP segments, and Nagle's algorithm holds the second back until the first is \
+         acknowledged",
+        writer.writes(),
+        printable(writer.written())
     );
+
+    // A socket may take fewer bytes than it is offered (a full send
+    // buffer), or fail a write with Interrupted (a signal arrived). This
+    // writer fails its first write, then takes 3 bytes per call.
+    let payload = b"a payload of some length";
+    let (outcome, writer) = within(
+        STEP,
+        "write_frame() to a writer that takes 3 bytes per write",
+        move || {
+            let mut writer = ChunkedWriter::new(3).interrupted_first();
+            (write_frame(&mut writer, payload), writer)
+        },
+    );
+    match outcome {
+        Ok(()) => {}
+        Err(error) if error.kind() == io::ErrorKind::Interrupted => panic!(
+            "the first write failed with Interrupted and write_frame returned that error: a \
+             signal arrived before any byte was taken; write again (write_all does)"
+        ),
+        Err(error) => {
+            panic!("write_frame() to a writer that takes 3 bytes per write failed: {error}")
+        }
+    }
     assert!(
-        matches!(outcome, Ok(None)),
-        "the client sent one frame and closed the connection; after that frame read_frame() \
-         returned {}, expected Ok(None): no byte at all before the end of the stream is a clean \
-         end",
-        describe(&outcome)
+        writer.written() == frame(payload),
+        "the writer took at most 3 bytes per write(); write_frame({}) got {} bytes out, {}, \
+         expected the whole frame, {} bytes. write() returns how many bytes it took: write_all \
+         calls it again for the rest",
+        printable(payload),
+        writer.written().len(),
+        printable(writer.written()),
+        frame(payload).len()
     );
 }
 
@@ -125,6 +172,61 @@ fn reads_frames_that_arrive_back_to_back_and_in_pieces() {
     let server_side = expect_frame(server_side, MAX_FRAME, b"hello", &sent);
     let server_side = expect_frame(server_side, MAX_FRAME, b"", &sent);
     expect_frame(server_side, MAX_FRAME, b"line one\nline two\n\0", &sent);
+
+    // The same bytes from a reader that fails its first read with
+    // Interrupted (a signal arrived), then returns one byte per read.
+    let reader = ChunkedReader::new(sent.clone(), 1).interrupted_first();
+    let outcomes = within(
+        STEP,
+        "read_frame() four times, from a reader that returns one byte per read",
+        move || {
+            let mut reader = reader;
+            let mut outcomes = Vec::new();
+            for _ in 0..4 {
+                let outcome = read_frame(&mut reader, MAX_FRAME);
+                let done = !matches!(outcome, Ok(Some(_)));
+                outcomes.push(outcome);
+                if done {
+                    break;
+                }
+            }
+            outcomes
+        },
+    );
+    let expected: [Option<&[u8]>; 4] = [
+        Some(b"hello"),
+        Some(b""),
+        Some(b"line one\nline two\n\0"),
+        None,
+    ];
+    for (index, (outcome, expected)) in outcomes.iter().zip(expected).enumerate() {
+        let as_expected = match (outcome, expected) {
+            (Ok(Some(payload)), Some(expected)) => payload == expected,
+            (Ok(None), None) => true,
+            _ => false,
+        };
+        if let Err(FrameError::Io(error)) = outcome
+            && error.kind() == io::ErrorKind::Interrupted
+        {
+            panic!(
+                "the first read failed with Interrupted and read_frame returned that error: a \
+                 signal arrived before any byte did; read again"
+            );
+        }
+        assert!(
+            as_expected,
+            "the reader handed over three frames, {}, one byte per read, then the end of the \
+             stream; call {} of read_frame() returned {}, expected {}. A read may return a \
+             single byte, of the header too: count the header bytes, as in exercise 1",
+            printable(&sent),
+            index + 1,
+            describe(outcome),
+            match expected {
+                Some(payload) => format!("the frame {}", printable(payload)),
+                None => String::from("Ok(None)"),
+            }
+        );
+    }
 }
 
 #[test]
@@ -181,11 +283,37 @@ fn rejects_a_4_gib_announcement_before_the_body_arrives() {
         describe(&outcome),
         u32::MAX
     );
+    if let Err(error) = &outcome {
+        let message = error.to_string();
+        assert!(
+            message.contains("4294967295") && message.contains(&MAX_FRAME.to_string()),
+            "FrameError::TooLarge's message should give both numbers, the announced length and \
+             the limit; it says {message:?}"
+        );
+    }
     drop(client);
 }
 
 #[test]
-fn reports_a_stream_that_ends_mid_frame() {
+fn tells_a_clean_end_from_a_stream_that_ends_mid_frame() {
+    let (mut client, server_side) = connection();
+    let sent = frame(b"hello");
+    client.send(&sent);
+    drop(client);
+    let server_side = expect_frame(server_side, MAX_FRAME, b"hello", &sent);
+    let (outcome, _) = read_with_deadline(
+        server_side,
+        MAX_FRAME,
+        "read_frame() after the only frame, when the client has closed the connection",
+    );
+    assert!(
+        matches!(outcome, Ok(None)),
+        "the client sent one frame and closed the connection; after that frame read_frame() \
+         returned {}, expected Ok(None): no byte at all before the end of the stream is a clean \
+         end",
+        describe(&outcome)
+    );
+
     let cases: [(&[u8], &str); 2] = [
         (
             b"\x00\x00\x00\x0ahel",
@@ -209,6 +337,31 @@ fn reports_a_stream_that_ends_mid_frame() {
             printable(sent),
             describe(&outcome)
         );
+    }
+
+    // A read that fails is neither: the error is passed on, as FrameError::Io,
+    // with the read's own error as its source.
+    let outcome = within(
+        STEP,
+        "read_frame() from a reader whose every read fails with ConnectionReset (a failed read \
+         is returned, not tried again)",
+        || read_frame(&mut ResetReader, MAX_FRAME),
+    );
+    match &outcome {
+        Err(error @ FrameError::Io(io_error))
+            if io_error.kind() == io::ErrorKind::ConnectionReset =>
+        {
+            assert!(
+                error.source().is_some(),
+                "FrameError::Io should give the io::Error behind it as its source()"
+            );
+        }
+        _ => panic!(
+            "every read failed with ConnectionReset (the peer reset the connection); read_frame \
+             returned {}, expected Err(FrameError::Io(..)) with that error: a failed read is not \
+             the peer's clean close, and not a frame cut short",
+            describe(&outcome)
+        ),
     }
 }
 
@@ -292,4 +445,65 @@ fn the_frame_echo_program_echoes_frames_and_drops_oversized_ones() {
          answering; it sent {}",
         printable(&echoed)
     );
+}
+
+#[test]
+fn serve_outlives_running_out_of_descriptors_and_ends_when_its_listener_breaks() {
+    // The whole process runs out of descriptors, so this test runs alone in
+    // a process of its own.
+    in_own_process(|| {
+        let (listener, address) = net::loopback_listener();
+        let handle = listener
+            .try_clone()
+            .expect("cloning the listener's handle, to break it later");
+        let serving = run_in_background("serve()", move || serve(listener));
+
+        let mut out = run_out_of_descriptors(1);
+        let waiting = out.connect(address);
+        out.wait_for_stderr(
+            "Too many open files",
+            "serve() to log that accept() failed: the process has no descriptor left for the \
+             client waiting in the accept queue (EMFILE)",
+        );
+        let retries = out.stderr_lines_during(Duration::from_millis(200));
+        assert!(
+            retries.len() <= 4,
+            "while the process had no descriptor left, serve() logged {} lines in 200 ms, for \
+             example {:?}: it retries accept() without a pause. Wait ACCEPT_BACKOFF after an \
+             error that means \"out of resources\", then try again",
+            retries.len(),
+            retries.first()
+        );
+        serving.expect_running(
+            "running out of descriptors does not break the listener; log it, wait \
+             ACCEPT_BACKOFF, and accept again (lesson 2's accept-loop rule)",
+        );
+
+        out.release();
+        let mut client = Client::from_connected(waiting);
+        let sent = frame(b"still there?");
+        client.send(&sent);
+        client
+            .stream()
+            .shutdown(Shutdown::Write)
+            .expect("shutting down the sending side");
+        let echoed = client.read_to_end(
+            "the echo for the client that waited in the accept queue while the process had no \
+             descriptors; they are back now",
+        );
+        assert!(
+            echoed == sent,
+            "once the descriptors came back, the client that had waited sent {} and got back {}",
+            printable(&sent),
+            printable(&echoed)
+        );
+
+        break_listener(&handle);
+        let outcome = serving.returned("serve() to return once its listener broke (EINVAL)");
+        assert!(
+            outcome.is_err(),
+            "the listener was shut down, so every accept() fails with EINVAL; serve() returned \
+             {outcome:?}, expected that error: a broken listener ends the accept loop"
+        );
+    });
 }

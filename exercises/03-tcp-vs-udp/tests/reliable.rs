@@ -4,7 +4,7 @@
 //! on its own; the last runs your sender and your receiver through a lossy
 //! link, with a seed that a failure prints.
 
-use lesson3::reliable::{Packet, RETRANSMIT_AFTER, receive_reliably, send_reliably};
+use lesson3::reliable::{Packet, RETRANSMIT_AFTER, WINDOW, receive_reliably, send_reliably};
 use netlings_helpers::lossy::{Faults, LossyLink, SeededRng};
 use netlings_helpers::{STEP, likely_cause, printable};
 use std::any::Any;
@@ -23,6 +23,21 @@ fn udp_socket() -> (UdpSocket, SocketAddr) {
     let socket = UdpSocket::bind((Ipv4Addr::LOCALHOST, 0)).expect("binding 127.0.0.1:0");
     let address = socket.local_addr().expect("a bound socket has an address");
     (socket, address)
+}
+
+/// A loopback address where nothing listens, race-free: a socket is bound
+/// to it (so no other test can take the port) but connected to another
+/// address, so the kernel matches no socket to datagrams from anyone else
+/// and answers them with ICMP port unreachable. The address stays refused
+/// while the returned socket is alive.
+fn refused_address() -> (UdpSocket, SocketAddr) {
+    let (holder, address) = udp_socket();
+    let (elsewhere, elsewhere_address) = udp_socket();
+    holder
+        .connect(elsewhere_address)
+        .expect("connecting the port holder elsewhere");
+    drop(elsewhere);
+    (holder, address)
 }
 
 /// A socket for the sender, connected to `peer`.
@@ -235,10 +250,24 @@ fn receiver_acknowledges_and_delivers_messages_in_order() {
         &[b"zero", b"one", b""],
         "Data 0 \"zero\", Data 1 \"one\", Data 2 \"\"",
     );
+    // Nobody wants more messages: the receiver finds out at its next
+    // delivery, and returns.
+    drop(delivered);
+    send_packet(&test, &data(3, b"three"), receiver);
+    let result = receiving.wait(
+        STEP,
+        "receive_reliably() to return once the channel's receiving end was dropped and Data 3 \
+         came to be delivered (deliver.send fails then: nobody receives any more)",
+    );
+    assert!(
+        result.is_ok(),
+        "receive_reliably() returned {result:?} after the channel's receiving end was dropped; \
+         expected Ok(()): nobody wanting more messages is the normal end"
+    );
 }
 
 #[test]
-fn sender_sends_numbered_data_and_finishes_when_all_are_acknowledged() {
+fn sender_sends_numbered_data_and_returns_when_all_are_acknowledged_or_refused() {
     let (test, test_address) = udp_socket();
     let messages: [&[u8]; 3] = [b"first", b"", b"third"];
     let sending = start_sender(test_address, &messages);
@@ -292,12 +321,34 @@ fn sender_sends_numbered_data_and_finishes_when_all_are_acknowledged() {
             }
         );
     }
+
+    // Nothing listens where the next sender sends: the kernel answers its
+    // first datagram with ICMP port unreachable, and the connected socket's
+    // next recv fails with ConnectionRefused. That is an error to return,
+    // not a timeout to retransmit after.
+    let (_holder, nobody) = refused_address();
+    let sending = start_sender(nobody, &[b"anyone there?"]);
+    let outcome = sending.wait(
+        STEP,
+        "send_reliably() to return the ConnectionRefused that a port where nothing listens \
+         causes (only WouldBlock and TimedOut mean a retransmission is due)",
+    );
+    assert!(
+        matches!(&outcome, Err(error) if error.kind() == io::ErrorKind::ConnectionRefused),
+        "nothing listens on {nobody}; send_reliably() returned {outcome:?}, expected the error \
+         ConnectionRefused"
+    );
 }
 
 #[test]
 fn receiver_delivers_a_duplicate_only_once() {
     let (receiver, delivered, receiving) = start_receiver();
     let (test, _) = udp_socket();
+    // Noise first: a datagram that is no packet, and an Ack, which a
+    // receiver never gets in this protocol. Both are ignored.
+    test.send_to(b"hello", receiver)
+        .expect("sending a datagram that is no packet");
+    send_packet(&test, &Packet::Ack { seq: 0 }, receiver);
     // The second copy is what a sender sends when the first Ack was lost.
     for (seq, message) in [(0, &b"zero"[..]), (0, b"zero"), (1, b"one")] {
         send_packet(&test, &data(seq, message), receiver);
@@ -373,9 +424,78 @@ fn sender_retransmits_a_message_until_it_is_acknowledged() {
     );
 }
 
+#[test]
+fn sender_keeps_at_most_window_messages_unacknowledged() {
+    let (test, test_address) = udp_socket();
+    let messages: Vec<Vec<u8>> = (0..WINDOW * 2 + 2)
+        .map(|index| format!("message {index}").into_bytes())
+        .collect();
+    let message_slices: Vec<&[u8]> = messages.iter().map(Vec::as_slice).collect();
+    let sending = start_sender(test_address, &message_slices);
+    let mut buffer = vec![0; 65_536];
+    // The test acknowledges nothing until every message it has seen came a
+    // second time: a retransmission of each one in flight (a window of one,
+    // stop and wait, is allowed). Meanwhile only messages 0 to WINDOW - 1 may
+    // be on their way.
+    let mut copies = vec![0_usize; messages.len()];
+    let deadline = Instant::now() + STEP;
+    while copies[0] < 2 || copies.contains(&1) {
+        if let Some(outcome) = sending.finished() {
+            panic!("send_reliably() returned {outcome:?} before any message was acknowledged");
+        }
+        if Instant::now() >= deadline {
+            let once: Vec<usize> = (0..copies.len()).filter(|&seq| copies[seq] == 1).collect();
+            panic!(
+                "deadline: for {STEP:?} the test acknowledged nothing, and the sender sent \
+                 messages {once:?} only once (copies of each: {copies:?}). Every message without \
+                 its Ack is sent again after RETRANSMIT_AFTER, not only the oldest"
+            );
+        }
+        test.set_read_timeout(Some(Duration::from_millis(20)))
+            .expect("setting a read timeout");
+        if let Ok((len, _)) = test.recv_from(&mut buffer)
+            && let Some(Packet::Data { seq, .. }) = Packet::decode(&buffer[..len])
+        {
+            assert!(
+                (seq as usize) < WINDOW,
+                "the sender sent Data {{ seq: {seq} }} while messages 0 to {} were all \
+                 unacknowledged: at most WINDOW ({WINDOW}) messages may wait for their Ack; \
+                 send a new one only when an Ack moves the window",
+                WINDOW - 1
+            );
+            copies[seq as usize] += 1;
+        }
+    }
+    // Then the test acknowledges every Data packet, until send_reliably
+    // returns.
+    let deadline = Instant::now() + STEP;
+    let outcome = loop {
+        if let Some(outcome) = sending.finished() {
+            break outcome;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "deadline: the test acknowledged every Data packet for {STEP:?}, and send_reliably() \
+             with {} messages never returned",
+            messages.len()
+        );
+        test.set_read_timeout(Some(Duration::from_millis(20)))
+            .expect("setting a read timeout");
+        if let Ok((len, from)) = test.recv_from(&mut buffer)
+            && let Some(Packet::Data { seq, .. }) = Packet::decode(&buffer[..len])
+        {
+            send_packet(&test, &Packet::Ack { seq }, from);
+        }
+    };
+    assert!(
+        outcome.is_ok(),
+        "send_reliably() failed after every message was acknowledged: {outcome:?}"
+    );
+}
+
 /// The test's answer to the sender in the next test: it acknowledges Data 0
 /// only, and adds noise the sender must ignore: a repeated Ack, an Ack for a
-/// message that does not exist, and a datagram that is no packet.
+/// message that does not exist, and datagrams that are no packets.
 fn acknowledge_message_0_only(test: &UdpSocket, packet: &Packet, sender: SocketAddr) {
     if let Packet::Data { seq: 0, .. } = packet {
         for noise in [
@@ -383,6 +503,8 @@ fn acknowledge_message_0_only(test: &UdpSocket, packet: &Packet, sender: SocketA
             Packet::Ack { seq: 0 }.encode(),
             Packet::Ack { seq: 7 }.encode(),
             b"hello".to_vec(),
+            // An Ack of message 1 with a payload: no packet at all.
+            b"A\x00\x00\x00\x01extra".to_vec(),
         ] {
             test.send_to(&noise, sender)
                 .expect("sending an Ack to the sender");

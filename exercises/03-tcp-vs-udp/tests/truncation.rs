@@ -3,7 +3,9 @@
 use lesson3::truncation::{RecvError, recv_datagram};
 use netlings_helpers::net::loopback_udp;
 use netlings_helpers::{STEP, printable, within};
+use std::io;
 use std::net::{SocketAddr, UdpSocket};
+use std::time::Duration;
 
 /// A receiver and a sender on 127.0.0.1, and their addresses. The
 /// receiver's receives give up after [`STEP`].
@@ -81,7 +83,13 @@ fn reports_a_datagram_too_big_for_the_buffer() {
     send(&sender, &sent, receiver_address);
     let (outcome, buffer) = receive(&receiver, 10, "recv_datagram() with a 10-byte buffer");
     match outcome {
-        Err(RecvError::Truncated { kept: 10, from }) if from == sender_address => {
+        Err(error @ RecvError::Truncated { kept: 10, from }) if from == sender_address => {
+            let message = error.to_string();
+            assert!(
+                message.contains("10") && message.contains(&sender_address.to_string()),
+                "RecvError::Truncated's message should give the bytes kept and the sender; it \
+                 says {message:?}"
+            );
             assert_eq!(
                 buffer,
                 sent[..10],
@@ -136,4 +144,38 @@ fn an_empty_datagram_is_zero_bytes_not_an_error() {
         "the sender sent an empty datagram; recv_datagram returned {outcome:?}, expected Ok((0, \
          {sender_address})): nothing was cut"
     );
+}
+
+#[test]
+fn a_read_timeout_that_passes_is_an_io_error() {
+    let (receiver, receiver_address, _sender, _) = pair();
+    let timeout = Duration::from_millis(50);
+    receiver
+        .set_read_timeout(Some(timeout))
+        .expect("setting a read timeout");
+    let (outcome, _) = receive(
+        &receiver,
+        10,
+        "recv_datagram() to give up when the socket's read timeout of 50 ms passes with no \
+         datagram (a receive that retries on WouldBlock never gives up)",
+    );
+    match outcome {
+        Err(ref error @ RecvError::Io(ref io_error))
+            if matches!(
+                io_error.kind(),
+                io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+            ) =>
+        {
+            assert!(
+                std::error::Error::source(&error).is_some(),
+                "RecvError::Io should give the io::Error behind it as its source()"
+            );
+        }
+        other => panic!(
+            "no datagram was sent to {receiver_address}, whose read timeout is 50 ms; \
+             recv_datagram returned {other:?}, expected Err(RecvError::Io(..)) of kind \
+             WouldBlock (TimedOut on some systems): the caller chose the timeout, and learns \
+             that it passed"
+        ),
+    }
 }

@@ -1,19 +1,23 @@
 //! Exercise 4: a UDP echo server (`src/udp_echo.rs`).
 
 use lesson3::udp_echo::{MAX_DATAGRAM, serve};
+use netlings_helpers::background::{Background, run_in_background};
 use netlings_helpers::net::loopback_udp;
 use netlings_helpers::{Program, STEP, likely_cause, printable};
 use std::io;
 use std::net::{SocketAddr, UdpSocket};
-use std::panic;
-use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
-/// The server under test: its address, and the thread running `serve` (none
-/// for a program).
+/// Why serve() must still be running whenever the test looks.
+const SERVES_FOR_EVER: &str = "a UDP server serves datagrams for ever. UDP has no close and no \
+    end of stream: recv_from returning 0 bytes is an empty datagram to echo, not a peer that \
+    left, and a reply that cannot be sent is logged, not the end of the server";
+
+/// The server under test: its address, and `serve` running in the
+/// background (none for a program).
 struct Server {
     address: SocketAddr,
-    serving: Option<JoinHandle<io::Result<()>>>,
+    serving: Option<Background<io::Result<()>>>,
 }
 
 /// Binds a server socket and runs `serve` on it, on a thread of its own that
@@ -24,13 +28,9 @@ fn start_serving() -> Server {
     socket
         .set_read_timeout(None)
         .expect("clearing the read timeout");
-    let serving = thread::Builder::new()
-        .name(String::from("serve()"))
-        .spawn(move || serve(socket))
-        .expect("the test could not start a thread for serve()");
     Server {
         address,
-        serving: Some(serving),
+        serving: Some(run_in_background("serve()", move || serve(socket))),
     }
 }
 
@@ -53,9 +53,9 @@ fn send(client: &UdpSocket, datagram: &[u8], server: &Server) {
 }
 
 /// Receives the next datagram on `client`, expecting it from `server` within
-/// [`STEP`], and returns its bytes. Fails at once, with serve()'s own panic
-/// or result, when serve() ends before the echo came.
-fn receive_echo(client: &UdpSocket, server: &mut Server, waiting_for: &str) -> Vec<u8> {
+/// [`STEP`], and returns its bytes. Fails at once, saying so, when serve()
+/// returned or panicked before the echo came.
+fn receive_echo(client: &UdpSocket, server: &Server, waiting_for: &str) -> Vec<u8> {
     // One byte more than the largest datagram: nothing is ever cut.
     let mut buffer = vec![0; MAX_DATAGRAM + 1];
     let deadline = Instant::now() + STEP;
@@ -88,15 +88,10 @@ fn receive_echo(client: &UdpSocket, server: &mut Server, waiting_for: &str) -> V
                 likely_cause(&error)
             ),
         }
-        if let Some(serving) = server.serving.take_if(|serving| serving.is_finished()) {
-            match serving.join() {
-                // serve()'s own panic (a todo!(), an index out of range), as it was.
-                Err(panic) => panic::resume_unwind(panic),
-                Ok(result) => panic!(
-                    "while the test waited for {waiting_for}, serve() returned {result:?}; it \
-                     must serve datagrams for ever"
-                ),
-            }
+        if let Some(serving) = &server.serving {
+            serving.expect_running(&format!(
+                "the test was waiting for {waiting_for}; {SERVES_FOR_EVER}"
+            ));
         }
         if Instant::now() >= deadline {
             panic!(
@@ -125,44 +120,44 @@ fn assert_echoed(echo: &[u8], sent: &[u8], what: &str) {
 
 #[test]
 fn echoes_a_datagram_to_its_sender() {
-    let mut server = start_serving();
+    let server = start_serving();
     let (client, _) = loopback_udp();
     send(&client, b"hello", &server);
-    let echo = receive_echo(&client, &mut server, "the echo of \"hello\"");
+    let echo = receive_echo(&client, &server, "the echo of \"hello\"");
     assert_echoed(&echo, b"hello", "one datagram");
 }
 
 #[test]
 fn keeps_datagram_boundaries() {
-    let mut server = start_serving();
+    let server = start_serving();
     let (client, _) = loopback_udp();
     // Two sends before any receive: on a stream they could merge; as
     // datagrams they stay two.
     send(&client, b"first datagram", &server);
     send(&client, b"two", &server);
-    let first = receive_echo(&client, &mut server, "the echo of the first datagram");
+    let first = receive_echo(&client, &server, "the echo of the first datagram");
     assert_echoed(&first, b"first datagram", "the first of two datagrams");
-    let second = receive_echo(&client, &mut server, "the echo of the second datagram");
+    let second = receive_echo(&client, &server, "the echo of the second datagram");
     assert_echoed(&second, b"two", "the second of two datagrams");
 }
 
 #[test]
 fn answers_each_client_at_its_own_address() {
-    let mut server = start_serving();
+    let server = start_serving();
     let (alice, _) = loopback_udp();
     let (bob, _) = loopback_udp();
     send(&alice, b"from alice", &server);
-    let echo = receive_echo(&alice, &mut server, "alice's echo");
+    let echo = receive_echo(&alice, &server, "alice's echo");
     assert_echoed(&echo, b"from alice", "alice");
     send(&bob, b"from bob", &server);
     let echo = receive_echo(
         &bob,
-        &mut server,
+        &server,
         "bob's echo (the server must answer the sender of each datagram, not its first client)",
     );
     assert_echoed(&echo, b"from bob", "bob, the second client");
     send(&alice, b"alice again", &server);
-    let echo = receive_echo(&alice, &mut server, "alice's second echo");
+    let echo = receive_echo(&alice, &server, "alice's second echo");
     assert_echoed(
         &echo,
         b"alice again",
@@ -172,11 +167,11 @@ fn answers_each_client_at_its_own_address() {
 
 #[test]
 fn echoes_an_empty_datagram() {
-    let mut server = start_serving();
+    let server = start_serving();
     let (client, _) = loopback_udp();
     send(&client, b"", &server);
     send(&client, b"after", &server);
-    let echo = receive_echo(&client, &mut server, "the echo of an empty datagram");
+    let echo = receive_echo(&client, &server, "the echo of an empty datagram");
     assert_echoed(
         &echo,
         b"",
@@ -185,7 +180,7 @@ fn echoes_an_empty_datagram() {
     );
     let echo = receive_echo(
         &client,
-        &mut server,
+        &server,
         "the echo of the datagram after the empty one",
     );
     assert_echoed(&echo, b"after", "the datagram after the empty one");
@@ -193,11 +188,11 @@ fn echoes_an_empty_datagram() {
 
 #[test]
 fn echoes_the_largest_ipv4_datagram_whole() {
-    let mut server = start_serving();
+    let server = start_serving();
     let (client, _) = loopback_udp();
     let largest: Vec<u8> = (0..MAX_DATAGRAM).map(|index| (index % 251) as u8).collect();
     send(&client, &largest, &server);
-    let echo = receive_echo(&client, &mut server, "the echo of a 65,507-byte datagram");
+    let echo = receive_echo(&client, &server, "the echo of a 65,507-byte datagram");
     assert!(
         echo == largest,
         "the client sent a datagram of {} bytes (the largest UDP payload over IPv4) and the echo \
@@ -211,12 +206,12 @@ fn echoes_the_largest_ipv4_datagram_whole() {
 #[test]
 fn the_udp_echo_program_echoes_a_datagram() {
     let program = Program::start(env!("CARGO_BIN_EXE_udp-echo"), &["--listen", "127.0.0.1:0"]);
-    let mut server = Server {
+    let server = Server {
         address: program.address(),
         serving: None,
     };
     let (client, _) = loopback_udp();
     send(&client, b"ping", &server);
-    let echo = receive_echo(&client, &mut server, "the echo from the udp-echo program");
+    let echo = receive_echo(&client, &server, "the echo from the udp-echo program");
     assert_echoed(&echo, b"ping", "the udp-echo program");
 }

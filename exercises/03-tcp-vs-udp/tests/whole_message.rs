@@ -1,16 +1,27 @@
 //! Exercise 1: one read is not one message (`src/whole_message.rs`).
 
 use lesson3::whole_message::read_message;
+use netlings_helpers::fake_io::ChunkedReader;
 use netlings_helpers::net::{self, Client};
 use netlings_helpers::{STEP, likely_cause, printable, within};
 use socket2::SockRef;
-use std::io;
+use std::io::{self, Read};
 use std::mem::MaybeUninit;
 use std::net::TcpStream;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
+
+/// A reader whose every read fails with `ConnectionReset`, as a socket's
+/// reads do once the peer has reset the connection.
+struct ResetReader;
+
+impl Read for ResetReader {
+    fn read(&mut self, _buffer: &mut [u8]) -> io::Result<usize> {
+        Err(io::ErrorKind::ConnectionReset.into())
+    }
+}
 
 /// A connection on loopback: the test's client, and the accepted end that
 /// `read_message` reads from.
@@ -135,6 +146,49 @@ fn reads_a_message_that_arrives_one_byte_at_a_time() {
 }
 
 #[test]
+fn reads_on_after_an_interrupted_read_and_takes_no_byte_of_the_next_message() {
+    // A stream on a bad day, with no timing involved: the first read fails
+    // with Interrupted (a signal arrived), then every read returns one byte.
+    // "NEXT" is the start of the next message.
+    let reader = ChunkedReader::new(b"HELLO WORLDNEXT".to_vec(), 1).interrupted_first();
+    let (outcome, reader) = within(
+        STEP,
+        "read_message(reader, 11) from a reader that returns one byte per read",
+        move || {
+            let mut reader = reader;
+            let outcome = read_message(&mut reader, 11);
+            (outcome, reader)
+        },
+    );
+    match outcome {
+        Ok(message) => assert_eq!(
+            message,
+            b"HELLO WORLD",
+            "the reader handed over \"HELLO WORLD\" one byte per read (after one read that \
+             failed with Interrupted); read_message(reader, 11) returned {}. Read into the part of \
+             the message still missing, &mut message[filled..], until all 11 bytes are in",
+            printable(&message)
+        ),
+        Err(error) if error.kind() == io::ErrorKind::Interrupted => panic!(
+            "the first read failed with Interrupted and read_message returned that error: \
+             Interrupted means a signal arrived before any byte did; nothing was lost, so read \
+             again"
+        ),
+        Err(error) => panic!(
+            "the reader handed over \"HELLO WORLD\" one byte per read, after one read that failed \
+             with Interrupted; read_message(reader, 11) failed: {error}"
+        ),
+    }
+    assert_eq!(
+        reader.unread(),
+        4,
+        "after the 11-byte message, the 4 bytes of the next message (\"NEXT\") must stay unread \
+         in the reader; {} are left. Never ask read() for more than the bytes still missing",
+        reader.unread()
+    );
+}
+
+#[test]
 fn leaves_the_next_message_unread() {
     let (mut client, server_side) = connection();
     // Two messages in one write: they leave as one segment and arrive together.
@@ -196,6 +250,22 @@ fn reports_a_peer_that_closes_mid_message() {
             "the client sent 3 of 11 bytes and closed; read_message returned {} as if it were \
              the whole message, expected an error of kind UnexpectedEof",
             printable(&message)
+        ),
+    }
+
+    // A read that fails for any other reason than Interrupted is returned
+    // as it is, not tried again.
+    let outcome = within(
+        STEP,
+        "read_message() from a reader whose every read fails with ConnectionReset (only \
+         Interrupted means read again)",
+        || read_message(&mut ResetReader, 11),
+    );
+    match outcome {
+        Err(error) if error.kind() == io::ErrorKind::ConnectionReset => {}
+        other => panic!(
+            "every read failed with ConnectionReset (the peer reset the connection); \
+             read_message returned {other:?}, expected that error, as it is"
         ),
     }
 }

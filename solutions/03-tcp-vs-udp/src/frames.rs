@@ -23,6 +23,8 @@
 //!
 //! Edit `write_frame`, `read_frame` and `frame_codec`.
 
+use netlings_cli::accept::{ACCEPT_BACKOFF, AcceptFailure, accept_failure};
+use std::error::Error;
 use std::fmt;
 use std::io::{self, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -45,16 +47,22 @@ pub enum FrameError {
     /// The peer closed the connection in the middle of a frame: inside the
     /// header, or before the whole payload came.
     EndedMidFrame,
-    /// Reading from the stream failed.
+    /// Reading from the stream failed (in `read_frame`), or writing to it
+    /// (in the given server, which echoes with `write_frame`).
     Io(io::Error),
 }
 
 /// Writes `payload` to `writer` as one frame: its length as 4 bytes in
 /// big-endian order, then the payload itself.
 ///
-/// Everything is written (a `write` may take only part of what it is given;
-/// `write_all` loops until it took all). An empty payload is a valid frame:
-/// just the header `00 00 00 00`.
+/// Build the whole frame, header and payload, in one buffer and write it
+/// once. Two writes (the header, then the payload) leave as two small TCP
+/// segments, and Nagle's algorithm holds the second back until the peer
+/// acknowledges the first: tens of milliseconds per frame (the chapter's
+/// pitfalls). Everything is written: a `write` may take only part of what
+/// it is given, or fail with `Interrupted`; `write_all` calls it again until
+/// it took all. An empty payload is a valid frame: just the header
+/// `00 00 00 00`.
 ///
 /// # Errors
 ///
@@ -172,23 +180,56 @@ pub fn frame_codec(max_len: usize) -> LengthDelimitedCodec {
 /// than [`MAX_FRAME`] ends the conversation: the server closes the
 /// connection.
 ///
+/// The accept loop follows the rule of lesson 2: an accept error that
+/// belongs to one connection is logged and the loop goes on; running out of
+/// descriptors or memory (`EMFILE`, `ENFILE`, `ENOBUFS`, `ENOMEM`) is logged,
+/// and the loop waits [`ACCEPT_BACKOFF`] and accepts again; only a listener
+/// that is broken ends it.
+///
 /// # Errors
 ///
 /// A client's failure is printed to stderr and ends that client's
-/// connection only; a failure of the listener ends `serve` with that error.
+/// connection only; a broken listener ends `serve` with its error.
 pub fn serve(listener: TcpListener) -> io::Result<()> {
     loop {
+        // accept(2) takes the next connection whose handshake the kernel has
+        // already finished, waiting for one if the queue is empty.
         let (stream, peer) = match listener.accept() {
             Ok(connection) => connection,
-            // A client that left while it waited in the accept queue.
-            Err(error) if error.kind() == io::ErrorKind::ConnectionAborted => continue,
-            Err(error) => return Err(error),
+            Err(error) => match accept_failure(&error) {
+                // A client gave up while it waited in the accept queue, or
+                // its connection failed there: the listener is fine.
+                AcceptFailure::OneConnection => {
+                    eprintln!("frame-echo: a connection failed before it was accepted: {error}");
+                    continue;
+                }
+                // Out of descriptors or kernel memory. The client stays in
+                // the queue, and accepting again at once would fail again at
+                // once, in a loop that burns a core. Wait: a connection that
+                // closes gives its descriptor back.
+                AcceptFailure::OutOfResources => {
+                    eprintln!(
+                        "frame-echo: accept failed: {error}; trying again in {ACCEPT_BACKOFF:?}"
+                    );
+                    thread::sleep(ACCEPT_BACKOFF);
+                    continue;
+                }
+                // Closed, shut down, not listening: no retry can help.
+                AcceptFailure::ListenerBroken => return Err(error),
+            },
         };
         // One thread per client, so one slow client does not hold up the
         // others (lesson 4 is about the alternatives).
         thread::spawn(move || {
             if let Err(error) = echo_frames(stream) {
-                eprintln!("frame-echo: {peer}: {error}; closing the connection");
+                // The error, then what caused it (the io::Error behind
+                // FrameError::Io), each said once.
+                match error.source() {
+                    Some(cause) => {
+                        eprintln!("frame-echo: {peer}: {error}: {cause}; closing the connection")
+                    }
+                    None => eprintln!("frame-echo: {peer}: {error}; closing the connection"),
+                }
             }
         });
     }
@@ -216,12 +257,23 @@ impl fmt::Display for FrameError {
             FrameError::EndedMidFrame => {
                 write!(f, "the peer closed the connection in the middle of a frame")
             }
-            FrameError::Io(error) => write!(f, "reading a frame failed: {error}"),
+            // Not "reading": the server's write_frame fails this way too.
+            // The io::Error is the source (below), not part of this message.
+            FrameError::Io(_) => write!(f, "the connection failed"),
         }
     }
 }
 
-impl std::error::Error for FrameError {}
+impl Error for FrameError {
+    /// The failed read or write behind [`FrameError::Io`]; the other two are
+    /// the peer's doing, with no cause underneath.
+    fn source(&self) -> Option<&(dyn Error + 'static)> {
+        match self {
+            FrameError::Io(error) => Some(error),
+            FrameError::TooLarge { .. } | FrameError::EndedMidFrame => None,
+        }
+    }
+}
 
 impl From<io::Error> for FrameError {
     fn from(error: io::Error) -> FrameError {

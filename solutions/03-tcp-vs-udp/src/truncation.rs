@@ -95,12 +95,21 @@ impl fmt::Display for RecvError {
                 f,
                 "the datagram from {from} did not fit: kept its first {kept} bytes, the kernel discarded the rest"
             ),
-            RecvError::Io(error) => write!(f, "receiving a datagram failed: {error}"),
+            // The io::Error is the source (below), not part of this message.
+            RecvError::Io(_) => write!(f, "receiving a datagram failed"),
         }
     }
 }
 
-impl std::error::Error for RecvError {}
+impl std::error::Error for RecvError {
+    /// The failed receive behind [`RecvError::Io`].
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            RecvError::Io(error) => Some(error),
+            RecvError::Truncated { .. } => None,
+        }
+    }
+}
 
 impl From<io::Error> for RecvError {
     fn from(error: io::Error) -> RecvError {

@@ -8,6 +8,12 @@
 //! printf '\0\0\0\5hello' | nc -N 127.0.0.1 7001 | xxd   (in another terminal; -N closes after sending)
 //! ```
 //!
+//! Without `nc`, the same from Python (send, half-close, read until the end):
+//!
+//! ```text
+//! python3 -c 'import socket; s = socket.create_connection(("127.0.0.1", 7001)); s.sendall(b"\0\0\0\5hello"); s.shutdown(socket.SHUT_WR); print(b"".join(iter(lambda: s.recv(4096), b"")))'
+//! ```
+//!
 //! This file only reads the command line and binds; the server is
 //! `lesson3::frames::serve`, which runs on the `read_frame` and `write_frame`
 //! you write in exercise 3.
