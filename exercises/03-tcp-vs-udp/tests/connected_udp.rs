@@ -1,7 +1,7 @@
 //! Exercise 6: a connected UDP client (`src/connected_udp.rs`).
 
 use lesson3::connected_udp::{RequestError, UdpClient};
-use netlings_helpers::net::loopback_udp;
+use netlings_helpers::net::{loopback_udp, refused_udp_address};
 use netlings_helpers::{STEP, printable, within};
 use std::io;
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, UdpSocket};
@@ -11,21 +11,6 @@ use std::time::{Duration, Instant};
 
 const ANY_PORT: SocketAddr = SocketAddr::new(std::net::IpAddr::V4(Ipv4Addr::LOCALHOST), 0);
 const ANY_PORT_V6: SocketAddr = SocketAddr::new(std::net::IpAddr::V6(Ipv6Addr::LOCALHOST), 0);
-
-/// A loopback address where nothing listens, race-free: a socket is bound
-/// to it (so no other test can take the port) but connected to another
-/// address, so the kernel matches no socket to datagrams from anyone else
-/// and answers them with ICMP port unreachable. The address stays refused
-/// while the returned socket is alive.
-fn refused_address() -> (UdpSocket, SocketAddr) {
-    let (holder, address) = loopback_udp();
-    let (elsewhere, elsewhere_address) = loopback_udp();
-    holder
-        .connect(elsewhere_address)
-        .expect("connecting the port holder elsewhere");
-    drop(elsewhere);
-    (holder, address)
-}
 
 /// A server that answers one request with `answer`, on a thread of its own;
 /// the channel brings back what it received and from whom.
@@ -161,7 +146,7 @@ fn ignores_datagrams_from_strangers() {
 
 #[test]
 fn reports_a_server_that_is_not_there_as_refused() {
-    let (_holder, nobody) = refused_address();
+    let (_holder, nobody) = refused_udp_address();
     let client = client_of(nobody);
     let outcome = request(
         client,

@@ -4,13 +4,12 @@ use lesson3::frames::{FrameError, MAX_FRAME, frame_codec, read_frame, serve, wri
 use netlings_helpers::background::run_in_background;
 use netlings_helpers::descriptors::run_out_of_descriptors;
 use netlings_helpers::fake_io::{ChunkedReader, ChunkedWriter};
-use netlings_helpers::net::{self, Client, break_listener};
+use netlings_helpers::net::{self, Client};
 use netlings_helpers::own_process::in_own_process;
 use netlings_helpers::{Program, STEP, printable, within};
 use std::error::Error;
 use std::io::{self, Read};
 use std::net::{Shutdown, TcpStream};
-use std::time::Duration;
 use tokio_util::bytes::{Bytes, BytesMut};
 use tokio_util::codec::{Decoder, Encoder};
 
@@ -456,28 +455,12 @@ fn serve_outlives_running_out_of_descriptors_and_ends_when_its_listener_breaks()
         let handle = listener
             .try_clone()
             .expect("cloning the listener's handle, to break it later");
-        let serving = run_in_background("serve()", move || serve(listener));
-
+        // A blocking server: run out of descriptors before it starts, or its
+        // first accept() would already hold one (see run_out_of_descriptors).
         let mut out = run_out_of_descriptors(1);
+        let serving = run_in_background("serve()", move || serve(listener));
         let waiting = out.connect(address);
-        out.wait_for_stderr(
-            "Too many open files",
-            "serve() to log that accept() failed: the process has no descriptor left for the \
-             client waiting in the accept queue (EMFILE)",
-        );
-        let retries = out.stderr_lines_during(Duration::from_millis(200));
-        assert!(
-            retries.len() <= 4,
-            "while the process had no descriptor left, serve() logged {} lines in 200 ms, for \
-             example {:?}: it retries accept() without a pause. Wait ACCEPT_BACKOFF after an \
-             error that means \"out of resources\", then try again",
-            retries.len(),
-            retries.first()
-        );
-        serving.expect_running(
-            "running out of descriptors does not break the listener; log it, wait \
-             ACCEPT_BACKOFF, and accept again (lesson 2's accept-loop rule)",
-        );
+        out.expect_accept_backoff(&serving, "serve()");
 
         out.release();
         let mut client = Client::from_connected(waiting);
@@ -498,12 +481,6 @@ fn serve_outlives_running_out_of_descriptors_and_ends_when_its_listener_breaks()
             printable(&echoed)
         );
 
-        break_listener(&handle);
-        let outcome = serving.returned("serve() to return once its listener broke (EINVAL)");
-        assert!(
-            outcome.is_err(),
-            "the listener was shut down, so every accept() fails with EINVAL; serve() returned \
-             {outcome:?}, expected that error: a broken listener ends the accept loop"
-        );
+        net::expect_broken_listener_ends(&handle, &serving, "serve()");
     });
 }

@@ -5,14 +5,13 @@
 //! link, with a seed that a failure prints.
 
 use lesson3::reliable::{Packet, RETRANSMIT_AFTER, WINDOW, receive_reliably, send_reliably};
+use netlings_helpers::background::{Background, run_in_background};
 use netlings_helpers::lossy::{Faults, LossyLink, SeededRng};
+use netlings_helpers::net::refused_udp_address;
 use netlings_helpers::{STEP, likely_cause, printable};
-use std::any::Any;
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr, UdpSocket};
-use std::panic::{self, AssertUnwindSafe};
 use std::sync::mpsc;
-use std::thread;
 use std::time::{Duration, Instant};
 
 /// What a learner types to run this exercise again.
@@ -25,21 +24,6 @@ fn udp_socket() -> (UdpSocket, SocketAddr) {
     (socket, address)
 }
 
-/// A loopback address where nothing listens, race-free: a socket is bound
-/// to it (so no other test can take the port) but connected to another
-/// address, so the kernel matches no socket to datagrams from anyone else
-/// and answers them with ICMP port unreachable. The address stays refused
-/// while the returned socket is alive.
-fn refused_address() -> (UdpSocket, SocketAddr) {
-    let (holder, address) = udp_socket();
-    let (elsewhere, elsewhere_address) = udp_socket();
-    holder
-        .connect(elsewhere_address)
-        .expect("connecting the port holder elsewhere");
-    drop(elsewhere);
-    (holder, address)
-}
-
 /// A socket for the sender, connected to `peer`.
 fn connected_to(peer: SocketAddr) -> UdpSocket {
     let (socket, _) = udp_socket();
@@ -47,47 +31,6 @@ fn connected_to(peer: SocketAddr) -> UdpSocket {
         .connect(peer)
         .expect("connecting the sender's socket");
     socket
-}
-
-/// The code under test, running on a thread of its own.
-struct Background<T> {
-    name: &'static str,
-    outcome: mpsc::Receiver<Result<T, Box<dyn Any + Send>>>,
-}
-
-impl<T: Send + 'static> Background<T> {
-    fn spawn(name: &'static str, work: impl FnOnce() -> T + Send + 'static) -> Background<T> {
-        let (done, outcome) = mpsc::channel();
-        thread::Builder::new()
-            .name(name.to_owned())
-            .spawn(move || {
-                let _ = done.send(panic::catch_unwind(AssertUnwindSafe(work)));
-            })
-            .expect("the test could not start a thread");
-        Background { name, outcome }
-    }
-
-    /// The result if the work has finished; its panic, raised again here
-    /// with its own message, if it panicked.
-    fn finished(&self) -> Option<T> {
-        match self.outcome.try_recv() {
-            Ok(Ok(value)) => Some(value),
-            Ok(Err(panic)) => panic::resume_unwind(panic),
-            Err(_) => None,
-        }
-    }
-
-    /// Waits for the result, at most `limit`.
-    fn wait(&self, limit: Duration, waiting_for: &str) -> T {
-        match self.outcome.recv_timeout(limit) {
-            Ok(Ok(value)) => value,
-            Ok(Err(panic)) => panic::resume_unwind(panic),
-            Err(_) => panic!(
-                "deadline: waited {limit:?} for {waiting_for}, and {} never returned",
-                self.name
-            ),
-        }
-    }
 }
 
 /// Receives the next packet on `socket`, the test's side of the protocol,
@@ -105,7 +48,7 @@ fn next_packet(
         if let Some(result) = peer.finished() {
             panic!(
                 "while the test waited for {waiting_for}, {} returned {result:?}",
-                peer.name
+                peer.name()
             );
         }
         let left = deadline.saturating_duration_since(Instant::now());
@@ -159,7 +102,7 @@ fn start_receiver() -> (
 ) {
     let (socket, address) = udp_socket();
     let (deliver, delivered) = mpsc::channel();
-    let receiving = Background::spawn("receive_reliably()", move || {
+    let receiving = run_in_background("receive_reliably()", move || {
         receive_reliably(socket, deliver)
     });
     (address, delivered, receiving)
@@ -169,7 +112,7 @@ fn start_receiver() -> (
 fn start_sender(peer: SocketAddr, messages: &[&[u8]]) -> Background<io::Result<()>> {
     let socket = connected_to(peer);
     let messages: Vec<Vec<u8>> = messages.iter().map(|message| message.to_vec()).collect();
-    Background::spawn("send_reliably()", move || send_reliably(&socket, &messages))
+    run_in_background("send_reliably()", move || send_reliably(&socket, &messages))
 }
 
 /// The next message the receiver delivers, within [`STEP`].
@@ -185,7 +128,7 @@ fn next_delivery(
         ),
         // The receiver dropped its sender: it has ended.
         Err(mpsc::RecvTimeoutError::Disconnected) => {
-            let result = receiving.wait(STEP, "receive_reliably() to end");
+            let result = receiving.returned("receive_reliably() to end");
             panic!(
                 "while the test waited for {waiting_for}, receive_reliably() returned {result:?}"
             )
@@ -254,8 +197,7 @@ fn receiver_acknowledges_and_delivers_messages_in_order() {
     // delivery, and returns.
     drop(delivered);
     send_packet(&test, &data(3, b"three"), receiver);
-    let result = receiving.wait(
-        STEP,
+    let result = receiving.returned(
         "receive_reliably() to return once the channel's receiving end was dropped and Data 3 \
          came to be delivered (deliver.send fails then: nobody receives any more)",
     );
@@ -326,10 +268,9 @@ fn sender_sends_numbered_data_and_returns_when_all_are_acknowledged_or_refused()
     // first datagram with ICMP port unreachable, and the connected socket's
     // next recv fails with ConnectionRefused. That is an error to return,
     // not a timeout to retransmit after.
-    let (_holder, nobody) = refused_address();
+    let (_holder, nobody) = refused_udp_address();
     let sending = start_sender(nobody, &[b"anyone there?"]);
-    let outcome = sending.wait(
-        STEP,
+    let outcome = sending.returned(
         "send_reliably() to return the ConnectionRefused that a port where nothing listens \
          causes (only WouldBlock and TimedOut mean a retransmission is due)",
     );
@@ -414,10 +355,7 @@ fn sender_retransmits_a_message_until_it_is_acknowledged() {
     }
     let sender_address = sender_address.expect("three copies came");
     send_packet(&test, &Packet::Ack { seq: 0 }, sender_address);
-    let outcome = sending.wait(
-        STEP,
-        "send_reliably() to return after the Ack of its only message",
-    );
+    let outcome = sending.returned("send_reliably() to return after the Ack of its only message");
     assert!(
         outcome.is_ok(),
         "send_reliably() failed after its message was acknowledged: {outcome:?}"
@@ -539,10 +477,8 @@ fn sender_finishes_only_when_every_message_is_acknowledged() {
         }
     }
     send_packet(&test, &Packet::Ack { seq: 1 }, sender_address);
-    let outcome = sending.wait(
-        STEP,
-        "send_reliably() to return once both messages were acknowledged",
-    );
+    let outcome =
+        sending.returned("send_reliably() to return once both messages were acknowledged");
     assert!(
         outcome.is_ok(),
         "send_reliably() failed after both messages were acknowledged: {outcome:?}"
@@ -593,9 +529,8 @@ fn delivers_every_message_once_and_in_order_over_a_lossy_link() {
         let socket = connected_to(link.address());
         let to_send = messages.clone();
         let sending =
-            Background::spawn("send_reliably()", move || send_reliably(&socket, &to_send));
-        let outcome = sending.wait(
-            STEP,
+            run_in_background("send_reliably()", move || send_reliably(&socket, &to_send));
+        let outcome = sending.returned(
             "send_reliably() to get 50 messages acknowledged through a link that loses 20% of \
              the datagrams each way, duplicates 10% and reorders 10%",
         );

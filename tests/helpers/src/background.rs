@@ -26,6 +26,11 @@ pub struct Background<T> {
 }
 
 impl<T> Background<T> {
+    /// The name the server was started with, for messages.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
     /// Waits up to [`STEP`] for the server to return and gives back what it
     /// returned; fails the test if it is still running then. A panic in the
     /// server is re-raised here, with its own message.
@@ -33,7 +38,7 @@ impl<T> Background<T> {
     /// `waiting_for` completes "waited 5s for ...", for example
     /// `"serve() to return once its listener broke"`.
     #[track_caller]
-    pub fn returned(self, waiting_for: &str) -> T {
+    pub fn returned(&self, waiting_for: &str) -> T {
         match self.returned.recv_timeout(STEP) {
             Ok(Ok(value)) => value,
             Ok(Err(panic_payload)) => std::panic::resume_unwind(panic_payload),
@@ -42,6 +47,17 @@ impl<T> Background<T> {
                  A loop that never ends: does every way out of it return?",
                 self.name
             ),
+        }
+    }
+
+    /// What the server returned, if it has returned by now, without waiting;
+    /// its panic, raised again here with its own message, if it panicked.
+    /// Once it has been given out, later calls say `None`.
+    pub fn finished(&self) -> Option<T> {
+        match self.returned.try_recv() {
+            Ok(Ok(value)) => Some(value),
+            Ok(Err(panic_payload)) => std::panic::resume_unwind(panic_payload),
+            Err(_) => None,
         }
     }
 

@@ -52,6 +52,22 @@ pub fn refused_address_v6() -> (Socket, SocketAddr) {
     bound_not_listening((Ipv6Addr::LOCALHOST, 0).into())
 }
 
+/// A loopback UDP address where nothing receives, race-free: a socket is
+/// bound to it (so no other test can take the port) but connected to
+/// another address, so the kernel delivers it nothing from anyone else and
+/// answers their datagrams with ICMP port unreachable, which a connected
+/// sender sees as `ConnectionRefused`. The address stays refused while the
+/// returned socket is alive.
+pub fn refused_udp_address() -> (UdpSocket, SocketAddr) {
+    let (holder, address) = loopback_udp();
+    let (elsewhere, elsewhere_address) = loopback_udp();
+    holder
+        .connect(elsewhere_address)
+        .expect("connecting the port holder elsewhere");
+    drop(elsewhere);
+    (holder, address)
+}
+
 fn bound_not_listening(any_port: SocketAddr) -> (Socket, SocketAddr) {
     let socket = Socket::new(Domain::for_address(any_port), Type::STREAM, None)
         .expect("creating a TCP socket");
@@ -148,7 +164,7 @@ pub fn break_listener(handle: &TcpListener) {
 #[track_caller]
 pub fn expect_broken_listener_ends<T: std::fmt::Debug>(
     handle: &TcpListener,
-    server: Background<io::Result<T>>,
+    server: &Background<io::Result<T>>,
     name: &str,
 ) -> io::Error {
     break_listener(handle);
