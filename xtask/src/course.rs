@@ -3,7 +3,9 @@
 //! types to name them (`lesson3`, `3`, `03`, `tcp-vs-udp`, `lesson3/2`,
 //! `lesson3/framing`).
 
+use crate::toml_file;
 use anyhow::{Context, Result, bail};
+use serde::Deserialize;
 use std::fmt;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -185,39 +187,79 @@ fn parse_lesson_folder(folder: &str) -> Option<(u32, &str)> {
     Some((digits.parse().ok()?, slug))
 }
 
+/// `lesson.toml` as written.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LessonManifest {
+    #[serde(deserialize_with = "toml_file::non_empty_text")]
+    title: String,
+    #[serde(deserialize_with = "toml_file::non_empty_text")]
+    summary: String,
+    #[serde(default)]
+    exercise: Vec<ExerciseEntry>,
+}
+
+/// One `[[exercise]]` of `lesson.toml`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExerciseEntry {
+    #[serde(deserialize_with = "toml_file::non_empty_text")]
+    id: String,
+    #[serde(deserialize_with = "toml_file::non_empty_text")]
+    title: String,
+    #[serde(deserialize_with = "toml_file::non_empty_text")]
+    file: String,
+    #[serde(deserialize_with = "toml_file::non_empty_texts")]
+    functions: Vec<String>,
+    #[serde(deserialize_with = "toml_file::non_empty_text")]
+    test: String,
+    #[serde(deserialize_with = "toml_file::points")]
+    points: u32,
+    #[serde(deserialize_with = "toml_file::non_empty_texts")]
+    hints: Vec<String>,
+}
+
 impl Lesson {
     fn load(root: &Path, number: u32, folder: &str, slug: &str) -> Result<Lesson> {
         let manifest_path = root.join("lessons").join(folder).join("lesson.toml");
         let shown = format!("lessons/{folder}/lesson.toml");
         let text =
             fs::read_to_string(&manifest_path).with_context(|| format!("reading {shown}"))?;
-        let manifest: toml::Table = text.parse().with_context(|| format!("parsing {shown}"))?;
-        let fields = Fields::new(&manifest, shown.clone(), &["title", "summary", "exercise"])?;
-        let title = fields.string("title")?;
-        let summary = fields.string("summary")?;
-        let entries = fields.array_of_tables("exercise")?;
-        let mut exercises = Vec::new();
-        for (index, entry) in entries.iter().enumerate() {
-            let where_ = format!("{shown}, exercise {}", index + 1);
-            exercises.push(Exercise::from_table(index + 1, entry, where_)?);
-        }
-        if exercises.is_empty() {
+        let manifest: LessonManifest = toml_file::parse(&text, &shown, "exercise")?;
+        if manifest.exercise.is_empty() {
             bail!("{shown} lists no exercises: add at least one [[exercise]]");
         }
-        for (index, exercise) in exercises.iter().enumerate() {
-            if exercises[..index]
-                .iter()
-                .any(|earlier| earlier.id == exercise.id)
+        let mut exercises: Vec<Exercise> = Vec::new();
+        for (index, entry) in manifest.exercise.into_iter().enumerate() {
+            let number = index + 1;
+            let test = PathBuf::from(entry.test);
+            if test.parent() != Some(Path::new("tests"))
+                || test.extension().is_none_or(|ext| ext != "rs")
             {
-                bail!("{shown}: two exercises have the id {:?}", exercise.id);
+                bail!(
+                    "{shown}, exercise {number}: `test` must name a file tests/NAME.rs, not {test:?}"
+                );
             }
+            if exercises.iter().any(|earlier| earlier.id == entry.id) {
+                bail!("{shown}: two exercises have the id {:?}", entry.id);
+            }
+            exercises.push(Exercise {
+                number,
+                id: entry.id,
+                title: entry.title,
+                file: PathBuf::from(entry.file),
+                functions: entry.functions,
+                test,
+                points: entry.points,
+                hints: entry.hints,
+            });
         }
         Ok(Lesson {
             number,
             folder: folder.to_owned(),
             slug: slug.to_owned(),
-            title,
-            summary,
+            title: manifest.title,
+            summary: manifest.summary,
             exercises,
         })
     }
@@ -305,41 +347,6 @@ impl Lesson {
 }
 
 impl Exercise {
-    fn from_table(number: usize, table: &toml::Table, shown: String) -> Result<Exercise> {
-        let fields = Fields::new(
-            table,
-            shown,
-            &[
-                "id",
-                "title",
-                "file",
-                "functions",
-                "test",
-                "points",
-                "hints",
-            ],
-        )?;
-        let test = PathBuf::from(fields.string("test")?);
-        if test.parent() != Some(Path::new("tests"))
-            || test.extension().is_none_or(|ext| ext != "rs")
-        {
-            bail!(
-                "{}: `test` must name a file tests/NAME.rs, not {test:?}",
-                fields.shown
-            );
-        }
-        Ok(Exercise {
-            number,
-            id: fields.string("id")?,
-            title: fields.string("title")?,
-            file: PathBuf::from(fields.string("file")?),
-            functions: fields.strings("functions")?,
-            test,
-            points: fields.points("points")?,
-            hints: fields.strings("hints")?,
-        })
-    }
-
     /// The cargo test target that holds this exercise's tests: the test
     /// file's name without `.rs`.
     pub fn test_target(&self) -> String {
@@ -348,78 +355,6 @@ impl Exercise {
             .unwrap_or_default()
             .to_string_lossy()
             .into_owned()
-    }
-}
-
-/// Reads typed fields of one manifest table and names the table and the
-/// field in every error, so a typo in lesson.toml says where it is.
-struct Fields<'a> {
-    table: &'a toml::Table,
-    shown: String,
-}
-
-impl<'a> Fields<'a> {
-    fn new(table: &'a toml::Table, shown: String, known: &[&str]) -> Result<Fields<'a>> {
-        if let Some(unknown) = table.keys().find(|key| !known.contains(&key.as_str())) {
-            bail!(
-                "{shown}: unknown field `{unknown}` (the fields are: {})",
-                known.join(", ")
-            );
-        }
-        Ok(Fields { table, shown })
-    }
-
-    fn get(&self, key: &str) -> Result<&'a toml::Value> {
-        self.table
-            .get(key)
-            .with_context(|| format!("{}: missing field `{key}`", self.shown))
-    }
-
-    fn string(&self, key: &str) -> Result<String> {
-        match self.get(key)? {
-            toml::Value::String(text) if !text.trim().is_empty() => Ok(text.clone()),
-            toml::Value::String(_) => bail!("{}: `{key}` is empty", self.shown),
-            other => bail!(
-                "{}: `{key}` must be a string, not {}",
-                self.shown,
-                other.type_str()
-            ),
-        }
-    }
-
-    fn strings(&self, key: &str) -> Result<Vec<String>> {
-        let wrong = || format!("{}: `{key}` must be a list of strings", self.shown);
-        let items = self.get(key)?.as_array().with_context(wrong)?;
-        let strings = items
-            .iter()
-            .map(|item| item.as_str().map(str::to_owned).with_context(wrong))
-            .collect::<Result<Vec<_>>>()?;
-        if strings.is_empty() {
-            bail!("{}: `{key}` is empty", self.shown);
-        }
-        Ok(strings)
-    }
-
-    fn points(&self, key: &str) -> Result<u32> {
-        let value = self.get(key)?.as_integer();
-        value
-            .and_then(|points| u32::try_from(points).ok())
-            .filter(|points| *points > 0)
-            .with_context(|| format!("{}: `{key}` must be a whole number above 0", self.shown))
-    }
-
-    fn array_of_tables(&self, key: &str) -> Result<Vec<&'a toml::Table>> {
-        let wrong = || {
-            format!(
-                "{}: `{key}` must be written as [[{key}]] tables",
-                self.shown
-            )
-        };
-        let items = self.get(key)?.as_array().with_context(wrong)?;
-        items
-            .iter()
-            .map(|item| item.as_table().with_context(wrong))
-            .collect()
     }
 }
 

@@ -30,5 +30,6 @@ pub mod reset;
 pub mod solution;
 pub mod style;
 pub mod test_run;
+pub mod toml_file;
 pub mod verify;
 pub mod watch;
