@@ -2,10 +2,10 @@
 //! then say which exercises pass, show the first failure in full, and name
 //! the next step.
 
+use crate::app_state::AppState;
 use crate::build::{BuildDir, BuildTarget};
 use crate::course::{Course, Lesson, Selection};
 use crate::lesson_run::{ExerciseResults, LessonResults, LessonRunRequest, run_lesson};
-use crate::progress::{Progress, Status};
 use crate::style::Style;
 use crate::test_run::{RunOptions, TestOutcome, Verdict};
 use anyhow::Result;
@@ -13,71 +13,49 @@ use anyhow::Result;
 /// Checks the lesson or exercise named by `handle`, or else the first
 /// lesson that does not pass yet. Returns whether everything checked passed.
 pub fn check(
-    course: &Course,
+    state: &mut AppState,
     handle: Option<&str>,
     run: &RunOptions,
     style: Style,
 ) -> Result<bool> {
-    let selection = handle.map(|handle| course.select(handle)).transpose()?;
-    let build_dir = BuildDir::acquire(&course.root, "check")?;
-    let mut progress = load_progress(course);
+    let selection = handle
+        .map(|handle| state.course.select(handle))
+        .transpose()?;
+    let build_dir = BuildDir::acquire(&state.course.root, "check")?;
     let passed = match selection {
-        Some(selection) => {
-            check_selection(course, &build_dir, selection, run, style, &mut progress)?
-        }
-        None => check_first_unfinished(course, &build_dir, run, style, &mut progress)?,
+        Some(selection) => check_selection(state, &build_dir, selection, run, style),
+        None => check_first_unfinished(state, &build_dir, run, style),
     };
-    if let Err(error) = progress.save(course) {
-        eprintln!("note: your progress could not be saved ({error:#}); checks still work");
-    }
-    Ok(passed)
+    state.save();
+    passed
 }
 
 /// Whether one exercise passes right now, without printing a report; the
 /// verdict is recorded in the learner's progress.
 pub fn passes_now(
-    course: &Course,
+    state: &mut AppState,
     selection: Selection,
     run: &RunOptions,
     style: Style,
 ) -> Result<bool> {
-    let build_dir = BuildDir::acquire(&course.root, "check")?;
-    let mut progress = load_progress(course);
-    let results = run_selection(course, &build_dir, selection, run, style)?;
-    record(
-        &mut progress,
-        &course.lessons[selection.lesson],
-        &selection,
-        &results,
-    );
-    if let Err(error) = progress.save(course) {
-        eprintln!("note: your progress could not be saved ({error:#})");
-    }
+    let build_dir = BuildDir::acquire(&state.course.root, "check")?;
+    let results = run_selection(&state.course, &build_dir, selection, run, style)?;
+    state.record_results(selection, &results);
+    state.save();
     Ok(all_passed(&results))
 }
 
-fn load_progress(course: &Course) -> Progress {
-    let loaded = Progress::load(course);
-    if let Some(problem) = loaded.problem {
-        eprintln!("note: {problem}");
-    }
-    loaded.progress
-}
-
 fn check_first_unfinished(
-    course: &Course,
+    state: &mut AppState,
     build_dir: &BuildDir,
     run: &RunOptions,
     style: Style,
-    progress: &mut Progress,
 ) -> Result<bool> {
-    for (index, lesson) in course.lessons.iter().enumerate() {
+    for lesson_ref in state.course.lesson_refs() {
+        let lesson = state.course.lesson(lesson_ref);
         // A lesson that passed entirely at its last check is not rebuilt;
         // `check lessonN` re-checks it on request.
-        let passed_before = lesson.exercises.iter().all(|exercise| {
-            progress.status(&lesson.handle(), &exercise.id) == Some(Status::Passed)
-        });
-        if passed_before {
+        if state.first_pending_exercise(lesson_ref).is_none() {
             println!(
                 "{} {} {}: passed at your last check ({} re-checks it)",
                 style.green("✓"),
@@ -87,16 +65,14 @@ fn check_first_unfinished(
             );
             continue;
         }
-        let selection = Selection {
-            lesson: index,
-            exercise: None,
-        };
-        let results = run_selection(course, build_dir, selection, run, style)?;
-        record(progress, lesson, &selection, &results);
+        let selection = Selection::Lesson(lesson_ref);
+        let results = run_selection(&state.course, build_dir, selection, run, style)?;
+        state.record_results(selection, &results);
         if !all_passed(&results) {
-            print_report(course, selection, &results, style);
+            print_report(&state.course, selection, &results, style);
             return Ok(false);
         }
+        let lesson = state.course.lesson(lesson_ref);
         println!(
             "{} {} {}: all {} exercises pass",
             style.green("✓"),
@@ -109,22 +85,17 @@ fn check_first_unfinished(
     Ok(true)
 }
 
+/// Checks one selection, records its verdicts and prints its report.
 pub(crate) fn check_selection(
-    course: &Course,
+    state: &mut AppState,
     build_dir: &BuildDir,
     selection: Selection,
     run: &RunOptions,
     style: Style,
-    progress: &mut Progress,
 ) -> Result<bool> {
-    let results = run_selection(course, build_dir, selection, run, style)?;
-    record(
-        progress,
-        &course.lessons[selection.lesson],
-        &selection,
-        &results,
-    );
-    print_report(course, selection, &results, style);
+    let results = run_selection(&state.course, build_dir, selection, run, style)?;
+    state.record_results(selection, &results);
+    print_report(&state.course, selection, &results, style);
     Ok(all_passed(&results))
 }
 
@@ -135,11 +106,12 @@ fn run_selection(
     run: &RunOptions,
     style: Style,
 ) -> Result<LessonResults> {
-    let lesson = &course.lessons[selection.lesson];
-    let exercises: Vec<usize> = match selection.exercise {
-        Some(exercise) => vec![exercise],
-        None => (0..lesson.exercises.len()).collect(),
-    };
+    let lesson = course.lesson(selection.lesson());
+    let exercises: Vec<usize> = course
+        .exercises_of(selection)
+        .into_iter()
+        .map(|exercise| exercise.index())
+        .collect();
     let package = lesson.package();
     run_lesson(&LessonRunRequest {
         course,
@@ -162,41 +134,8 @@ fn all_passed(results: &LessonResults) -> bool {
     }
 }
 
-fn record(
-    progress: &mut Progress,
-    lesson: &Lesson,
-    selection: &Selection,
-    results: &LessonResults,
-) {
-    match results {
-        LessonResults::CompileErrors(_) => {
-            let exercises = match selection.exercise {
-                Some(index) => &lesson.exercises[index..=index],
-                None => &lesson.exercises[..],
-            };
-            for exercise in exercises {
-                progress.record(&lesson.handle(), &exercise.id, Status::Failing);
-            }
-        }
-        LessonResults::Ran(ran) => {
-            for result in &ran.exercises {
-                let status = if result.passed() {
-                    Status::Passed
-                } else {
-                    Status::Failing
-                };
-                progress.record(
-                    &lesson.handle(),
-                    &lesson.exercises[result.exercise].id,
-                    status,
-                );
-            }
-        }
-    }
-}
-
 fn print_report(course: &Course, selection: Selection, results: &LessonResults, style: Style) {
-    let lesson = &course.lessons[selection.lesson];
+    let lesson = course.lesson(selection.lesson());
     let exercise_crate = format!("exercises/{}", lesson.folder);
     println!();
     println!(
@@ -222,7 +161,7 @@ fn print_report(course: &Course, selection: Selection, results: &LessonResults, 
             println!(
                 "{} fix the first error (later ones often follow from it), then run `cargo xtask check {}` again.",
                 style.bold("Next:"),
-                handle_of(lesson, selection.exercise)
+                course.handle_of(selection)
             );
             return;
         }
@@ -431,11 +370,11 @@ fn output_before_panic(output: &str) -> Vec<&str> {
 }
 
 fn print_success_next_step(course: &Course, selection: Selection, style: Style) {
-    let lesson = &course.lessons[selection.lesson];
+    let lesson = course.lesson(selection.lesson());
     println!();
-    if let Some(index) = selection.exercise {
-        let exercise = &lesson.exercises[index];
-        match lesson.exercises.get(index + 1) {
+    if let Some(checked) = selection.exercise() {
+        let exercise = course.exercise(checked);
+        match lesson.exercises.get(checked.index() + 1) {
             Some(next) => println!(
                 "{} {}/{} passes. {} cargo xtask check {}/{} ({})",
                 style.green("✓"),
@@ -457,27 +396,23 @@ fn print_success_next_step(course: &Course, selection: Selection, style: Style) 
         }
         return;
     }
-    match course.lessons.get(selection.lesson + 1) {
-        Some(next) => println!(
-            "{} Lesson {} is done. {} read lessons/{}/README.md, then cargo xtask check {}",
-            style.green("✓"),
-            lesson.number,
-            style.bold("Next:"),
-            next.folder,
-            next.handle()
-        ),
+    match course.next_lesson(selection.lesson()) {
+        Some(next) => {
+            let next = course.lesson(next);
+            println!(
+                "{} Lesson {} is done. {} read lessons/{}/README.md, then cargo xtask check {}",
+                style.green("✓"),
+                lesson.number,
+                style.bold("Next:"),
+                next.folder,
+                next.handle()
+            )
+        }
         None => println!(
             "{} Lesson {} is done, and it is the last lesson written so far. Well done!",
             style.green("✓"),
             lesson.number
         ),
-    }
-}
-
-fn handle_of(lesson: &Lesson, exercise: Option<usize>) -> String {
-    match exercise {
-        Some(index) => format!("{}/{}", lesson.handle(), lesson.exercises[index].number),
-        None => lesson.handle(),
     }
 }
 

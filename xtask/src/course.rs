@@ -43,11 +43,59 @@ pub struct Exercise {
     pub hints: Vec<String>,
 }
 
+/// A lesson of the course, by its place in the course.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LessonRef(usize);
+
+/// An exercise, by its lesson and its place in that lesson.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ExerciseRef {
+    lesson: LessonRef,
+    index: usize,
+}
+
 /// A user's choice: one lesson, or one exercise of it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Selection {
-    pub lesson: usize,
-    pub exercise: Option<usize>,
+pub enum Selection {
+    Lesson(LessonRef),
+    Exercise(ExerciseRef),
+}
+
+impl LessonRef {
+    /// Its exercise at `index`, counted from 0.
+    pub fn exercise(self, index: usize) -> ExerciseRef {
+        ExerciseRef {
+            lesson: self,
+            index,
+        }
+    }
+}
+
+impl ExerciseRef {
+    pub fn lesson(self) -> LessonRef {
+        self.lesson
+    }
+
+    /// Its place among the lesson's exercises, counted from 0.
+    pub fn index(self) -> usize {
+        self.index
+    }
+}
+
+impl Selection {
+    pub fn lesson(self) -> LessonRef {
+        match self {
+            Selection::Lesson(lesson) => lesson,
+            Selection::Exercise(exercise) => exercise.lesson,
+        }
+    }
+
+    pub fn exercise(self) -> Option<ExerciseRef> {
+        match self {
+            Selection::Lesson(_) => None,
+            Selection::Exercise(exercise) => Some(exercise),
+        }
+    }
 }
 
 /// A mistake in what the user typed (exit code 2), as opposed to a failure
@@ -140,11 +188,52 @@ impl Course {
                     self.lesson_handles()
                 ))
             })?;
-        let exercise = match exercise_part {
-            None => None,
-            Some(wanted) => Some(self.lessons[lesson].find_exercise(wanted)?),
-        };
-        Ok(Selection { lesson, exercise })
+        let lesson = LessonRef(lesson);
+        match exercise_part {
+            None => Ok(Selection::Lesson(lesson)),
+            Some(wanted) => {
+                let index = self.lesson(lesson).find_exercise(wanted)?;
+                Ok(Selection::Exercise(lesson.exercise(index)))
+            }
+        }
+    }
+
+    pub fn lesson(&self, lesson: LessonRef) -> &Lesson {
+        &self.lessons[lesson.0]
+    }
+
+    pub fn exercise(&self, exercise: ExerciseRef) -> &Exercise {
+        &self.lesson(exercise.lesson).exercises[exercise.index]
+    }
+
+    pub fn lesson_refs(&self) -> impl Iterator<Item = LessonRef> + use<> {
+        (0..self.lessons.len()).map(LessonRef)
+    }
+
+    pub fn next_lesson(&self, lesson: LessonRef) -> Option<LessonRef> {
+        let next = lesson.0 + 1;
+        (next < self.lessons.len()).then_some(LessonRef(next))
+    }
+
+    pub fn exercise_refs(&self, lesson: LessonRef) -> impl Iterator<Item = ExerciseRef> + use<> {
+        (0..self.lesson(lesson).exercises.len()).map(move |index| lesson.exercise(index))
+    }
+
+    /// The exercises a selection covers: the one named, or all of its lesson.
+    pub fn exercises_of(&self, selection: Selection) -> Vec<ExerciseRef> {
+        match selection {
+            Selection::Exercise(exercise) => vec![exercise],
+            Selection::Lesson(lesson) => self.exercise_refs(lesson).collect(),
+        }
+    }
+
+    /// How a user types a selection: `lesson1` or `lesson1/2`.
+    pub fn handle_of(&self, selection: Selection) -> String {
+        let lesson = self.lesson(selection.lesson());
+        match selection.exercise() {
+            Some(exercise) => format!("{}/{}", lesson.handle(), self.exercise(exercise).number),
+            None => lesson.handle(),
+        }
     }
 
     fn lesson_handles(&self) -> String {
@@ -410,10 +499,7 @@ mod tests {
         ] {
             assert_eq!(
                 course.select(handle).unwrap(),
-                Selection {
-                    lesson: 1,
-                    exercise: None
-                },
+                Selection::Lesson(LessonRef(1)),
                 "{handle}"
             );
         }
@@ -422,10 +508,7 @@ mod tests {
     #[test]
     fn an_exercise_answers_to_its_number_and_id() {
         let course = course();
-        let second = Selection {
-            lesson: 0,
-            exercise: Some(1),
-        };
+        let second = Selection::Exercise(LessonRef(0).exercise(1));
         assert_eq!(course.select("lesson1/2").unwrap(), second);
         assert_eq!(course.select("1/resolve").unwrap(), second);
     }

@@ -1,26 +1,29 @@
 //! `cargo xtask hint LESSON/EX`: the next hint of an exercise, one more each
 //! time it is asked, from a nudge to nearly the answer.
 
-use crate::course::{Course, Selection};
-use crate::progress::{Progress, Status};
+use crate::app_state::AppState;
+use crate::course::{ExerciseRef, Selection};
 use crate::style::Style;
 use anyhow::Result;
 
-pub fn hint(course: &Course, handle: &str, style: Style) -> Result<bool> {
-    let loaded = Progress::load(course);
-    if let Some(problem) = &loaded.problem {
-        eprintln!("note: {problem}");
-    }
-    let mut progress = loaded.progress;
-    let selection = course.select(handle)?;
-    let lesson = &course.lessons[selection.lesson];
-    let index = exercise_to_hint(course, selection, &progress);
-    let exercise = &lesson.exercises[index];
-    let key = (lesson.handle(), exercise.id.clone());
+pub fn hint(state: &mut AppState, handle: &str, style: Style) -> Result<bool> {
+    let selection = state.course.select(handle)?;
+    let Some(exercise_ref) = exercise_to_hint(state, selection) else {
+        let lesson = state.course.lesson(selection.lesson());
+        println!(
+            "Every exercise of {} passed at your last check, so there is no next one to hint at. \
+             To read the hints of one exercise, name it: `cargo xtask hint {}/1` (up to {}/{}).",
+            lesson.handle(),
+            lesson.handle(),
+            lesson.handle(),
+            lesson.exercises.len()
+        );
+        return Ok(true);
+    };
+    let lesson = state.course.lesson(exercise_ref.lesson());
+    let exercise = state.course.exercise(exercise_ref);
 
-    let seen_before = progress
-        .hints_seen(&key.0, &key.1)
-        .min(exercise.hints.len());
+    let seen_before = state.hints_seen(exercise_ref).min(exercise.hints.len());
     let shown = (seen_before + 1).min(exercise.hints.len());
     println!(
         "{} {}/{} {}: {}",
@@ -57,31 +60,47 @@ pub fn hint(course: &Course, handle: &str, style: Style) -> Result<bool> {
     } else {
         println!("That was the last hint: the next step is the code itself.");
     }
-    progress.record_hints_seen(&key.0, &key.1, shown);
-    if let Err(error) = progress.save(course) {
-        eprintln!("note: could not remember which hints you have seen ({error:#})");
-    }
+    state.record_hints_seen(exercise_ref, shown);
+    state.save();
     Ok(true)
 }
 
 /// The exercise named, or for a whole lesson the first exercise that did
-/// not pass at its last check.
-fn exercise_to_hint(course: &Course, selection: Selection, progress: &Progress) -> usize {
-    if let Some(exercise) = selection.exercise {
-        return exercise;
+/// not pass at its last check; `None` when every one has passed.
+fn exercise_to_hint(state: &AppState, selection: Selection) -> Option<ExerciseRef> {
+    if let Some(exercise) = selection.exercise() {
+        return Some(exercise);
     }
-    let lesson = &course.lessons[selection.lesson];
-    let index = lesson
-        .exercises
-        .iter()
-        .position(|exercise| {
-            progress.status(&lesson.handle(), &exercise.id) != Some(Status::Passed)
-        })
-        .unwrap_or(0);
+    let pending = state.first_pending_exercise(selection.lesson())?;
     eprintln!(
-        "(no exercise named: showing {}/{}, the first one not passed yet)",
-        lesson.handle(),
-        lesson.exercises[index].number
+        "(no exercise named: showing {}, the first one not passed yet)",
+        state.course.handle_of(Selection::Exercise(pending))
     );
-    index
+    Some(pending)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app_state::tests::state;
+    use crate::progress::Status;
+
+    #[test]
+    fn a_lesson_whose_exercises_all_passed_has_no_exercise_to_hint() {
+        let mut state = state();
+        let lesson = state.course.lesson_refs().next().unwrap();
+        let exercises: Vec<ExerciseRef> = state.course.exercise_refs(lesson).collect();
+        assert_eq!(
+            exercise_to_hint(&state, Selection::Lesson(lesson)),
+            exercises.first().copied()
+        );
+        for exercise in &exercises {
+            state.record(*exercise, Status::Passed);
+        }
+        assert_eq!(exercise_to_hint(&state, Selection::Lesson(lesson)), None);
+        assert_eq!(
+            exercise_to_hint(&state, Selection::Exercise(exercises[0])),
+            Some(exercises[0])
+        );
+    }
 }

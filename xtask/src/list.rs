@@ -1,21 +1,18 @@
 //! `cargo xtask list`: every lesson and exercise, with the status each had at
 //! its last check, and the points so far.
 
-use crate::course::Course;
-use crate::progress::{Progress, Status};
+use crate::app_state::AppState;
+use crate::progress::Status;
 use crate::style::Style;
 
-pub fn list(course: &Course, style: Style) {
-    let loaded = Progress::load(course);
-    if let Some(problem) = &loaded.problem {
-        eprintln!("note: {problem}");
-    }
-    let progress = loaded.progress;
+pub fn list(state: &AppState, style: Style) {
+    let course = &state.course;
     let mut earned = 0;
     let mut possible = 0;
     let mut passed = 0;
     let mut total = 0;
-    for lesson in &course.lessons {
+    for lesson_ref in course.lesson_refs() {
+        let lesson = course.lesson(lesson_ref);
         println!();
         println!(
             "{}  {}  {}",
@@ -24,8 +21,9 @@ pub fn list(course: &Course, style: Style) {
             style.dim(&format!("lessons/{}/README.md", lesson.folder))
         );
         let (label_width, title_width) = lesson.column_widths();
-        for exercise in &lesson.exercises {
-            let status = progress.status(&lesson.handle(), &exercise.id);
+        for exercise_ref in course.exercise_refs(lesson_ref) {
+            let exercise = course.exercise(exercise_ref);
+            let status = state.status(exercise_ref);
             let (mark, words) = match status {
                 Some(Status::Passed) => (style.green("✓"), "passed"),
                 Some(Status::Failing) => (style.red("✗"), "failing"),

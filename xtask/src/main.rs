@@ -7,6 +7,7 @@ use clap::{Arg, ArgAction, ArgMatches, Command, value_parser};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
+use xtask::app_state::AppState;
 use xtask::course::{Course, UsageError};
 use xtask::style::Style;
 use xtask::test_run::{Interrupted, RunOptions};
@@ -201,16 +202,19 @@ fn run(matches: &ArgMatches) -> anyhow::Result<bool> {
         .ok()
         .flatten()
         .map(String::as_str);
+    if command == "verify" {
+        return verify::verify(&course, lesson, &run_options(arguments), style);
+    }
+    let mut state = AppState::load(course);
     match command {
         "list" => {
-            list::list(&course, style);
+            list::list(&state, style);
             Ok(true)
         }
-        "check" => check::check(&course, lesson, &run_options(arguments), style),
-        "verify" => verify::verify(&course, lesson, &run_options(arguments), style),
-        "reset" => reset::reset(&course, lesson.expect("clap requires it"), style),
+        "check" => check::check(&mut state, lesson, &run_options(arguments), style),
+        "reset" => reset::reset(&mut state, lesson.expect("clap requires it"), style),
         "watch" => watch::watch(
-            &course,
+            &mut state,
             &watch::WatchRequest {
                 handle: lesson,
                 poll: arguments.get_flag("poll"),
@@ -218,9 +222,9 @@ fn run(matches: &ArgMatches) -> anyhow::Result<bool> {
             &run_options(arguments),
             style,
         ),
-        "hint" => hint::hint(&course, lesson.expect("clap requires it"), style),
+        "hint" => hint::hint(&mut state, lesson.expect("clap requires it"), style),
         "solution" => solution::solution(
-            &course,
+            &mut state,
             &solution::SolutionRequest {
                 handle: lesson.expect("clap requires it"),
                 force: arguments.get_flag("force"),

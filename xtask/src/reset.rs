@@ -1,8 +1,7 @@
 //! `cargo xtask reset LESSON[/EX]`: put the course's stub back, after
 //! saving the learner's version where they can get it back.
 
-use crate::course::Course;
-use crate::progress::Progress;
+use crate::app_state::AppState;
 use crate::release::{RECORD, blob_content, recorded_blobs};
 use crate::style::Style;
 use anyhow::{Context, Result, bail};
@@ -10,17 +9,18 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-pub fn reset(course: &Course, handle: &str, style: Style) -> Result<bool> {
+pub fn reset(state: &mut AppState, handle: &str, style: Style) -> Result<bool> {
+    let course = &state.course;
     let selection = course.select(handle)?;
-    let lesson = &course.lessons[selection.lesson];
+    let lesson = course.lesson(selection.lesson());
     let src = format!("exercises/{}/src/", lesson.folder);
     let recorded = recorded_blobs(&course.root)?;
-    let files: Vec<&String> = match selection.exercise {
-        Some(index) => {
+    let files: Vec<&String> = match selection.exercise() {
+        Some(exercise) => {
             let path = format!(
                 "exercises/{}/{}",
                 lesson.folder,
-                lesson.exercises[index].file.display()
+                course.exercise(exercise).file.display()
             );
             let recorded_path = recorded
                 .keys()
@@ -71,19 +71,12 @@ pub fn reset(course: &Course, handle: &str, style: Style) -> Result<bool> {
         fs::write(course.root.join(path), original).with_context(|| format!("restoring {path}"))?;
     }
 
-    let mut progress = Progress::load(course).progress;
-    let exercises: Vec<usize> = match selection.exercise {
-        Some(index) => vec![index],
-        None => (0..lesson.exercises.len()).collect(),
-    };
-    for index in exercises {
-        progress.forget_status(&lesson.handle(), &lesson.exercises[index].id);
-    }
-    if let Err(error) = progress.save(course) {
-        eprintln!("note: your progress could not be updated ({error:#})");
-    }
-
     let shown_backup = course.relative(&backup_dir).display().to_string();
+    for exercise in course.exercises_of(selection) {
+        state.forget_status(exercise);
+    }
+    state.save();
+
     println!(
         "{} {handle}: restored the course's stub of",
         style.bold("Reset")

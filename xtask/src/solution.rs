@@ -2,9 +2,9 @@
 //! once it passes (or with `--force`), and with `--diff` the differences
 //! between the learner's file and the reference.
 
+use crate::app_state::AppState;
 use crate::check;
-use crate::course::{Course, UsageError};
-use crate::progress::{Progress, Status};
+use crate::course::{Selection, UsageError};
 use crate::style::Style;
 use crate::test_run::RunOptions;
 use anyhow::{Context, Result};
@@ -17,42 +17,43 @@ pub struct SolutionRequest<'a> {
 }
 
 pub fn solution(
-    course: &Course,
+    state: &mut AppState,
     request: &SolutionRequest,
     run: &RunOptions,
     style: Style,
 ) -> Result<bool> {
-    let selection = course.select(request.handle)?;
-    let lesson = &course.lessons[selection.lesson];
-    let Some(index) = selection.exercise else {
+    let selection = state.course.select(request.handle)?;
+    let Some(exercise_ref) = selection.exercise() else {
+        let lesson = state.course.lesson(selection.lesson());
         return Err(UsageError(format!(
             "name one exercise, like `cargo xtask solution {}/1`",
             lesson.handle()
         ))
         .into());
     };
-    let exercise = &lesson.exercises[index];
-    let label = lesson.exercise_label(exercise);
-
-    if !request.force {
-        let passed_before = Progress::load(course)
-            .progress
-            .status(&lesson.handle(), &exercise.id)
-            == Some(Status::Passed);
-        if !passed_before && !check::passes_now(course, selection, run, style)? {
-            println!(
-                "{label} does not pass yet, so its solution stays hidden: finishing it teaches more than \
-                 reading it.\nRun `cargo xtask check {}/{}` to see what fails, `cargo xtask hint {}/{}` \
-                 for a hint, or add --force to see the reference anyway.",
-                lesson.handle(),
-                exercise.number,
-                lesson.handle(),
-                exercise.number
-            );
-            return Ok(false);
-        }
+    if !request.force
+        && !state.passed(exercise_ref)
+        && !check::passes_now(state, Selection::Exercise(exercise_ref), run, style)?
+    {
+        let lesson = state.course.lesson(exercise_ref.lesson());
+        let exercise = state.course.exercise(exercise_ref);
+        let label = lesson.exercise_label(exercise);
+        println!(
+            "{label} does not pass yet, so its solution stays hidden: finishing it teaches more than \
+             reading it.\nRun `cargo xtask check {}/{}` to see what fails, `cargo xtask hint {}/{}` \
+             for a hint, or add --force to see the reference anyway.",
+            lesson.handle(),
+            exercise.number,
+            lesson.handle(),
+            exercise.number
+        );
+        return Ok(false);
     }
 
+    let course = &state.course;
+    let lesson = course.lesson(exercise_ref.lesson());
+    let exercise = course.exercise(exercise_ref);
+    let label = lesson.exercise_label(exercise);
     let reference_path = course.solution_crate(lesson).join(&exercise.file);
     let reference = fs::read_to_string(&reference_path)
         .with_context(|| format!("reading {}", course.relative(&reference_path).display()))?;

@@ -24,7 +24,7 @@ pub fn verify(
     style: Style,
 ) -> Result<bool> {
     let lessons: Vec<&Lesson> = match handle {
-        Some(handle) => vec![&course.lessons[course.select(handle)?.lesson]],
+        Some(handle) => vec![course.lesson(course.select(handle)?.lesson())],
         None => course.lessons.iter().collect(),
     };
     let build_dir = BuildDir::acquire(&course.root, "verify")?;
