@@ -15,16 +15,21 @@ use anyhow::Result;
 pub fn check(
     state: &mut AppState,
     handle: Option<&str>,
+    every_failure: bool,
     run: &RunOptions,
     style: Style,
 ) -> Result<bool> {
+    let report = ReportOptions {
+        every_failure,
+        style,
+    };
     let selection = handle
         .map(|handle| state.course.select(handle))
         .transpose()?;
     let build_dir = BuildDir::acquire(&state.course.root, "check")?;
     let passed = match selection {
-        Some(selection) => check_selection(state, &build_dir, selection, run, style),
-        None => check_first_unfinished(state, &build_dir, run, style),
+        Some(selection) => check_selection(state, &build_dir, selection, run, report),
+        None => check_first_unfinished(state, &build_dir, run, report),
     };
     state.save();
     passed
@@ -45,12 +50,21 @@ pub fn passes_now(
     Ok(all_passed(&results))
 }
 
+/// How much a report shows, and how.
+#[derive(Debug, Clone, Copy)]
+pub struct ReportOptions {
+    /// Every failing test's message, not only the first.
+    pub every_failure: bool,
+    pub style: Style,
+}
+
 fn check_first_unfinished(
     state: &mut AppState,
     build_dir: &BuildDir,
     run: &RunOptions,
-    style: Style,
+    report: ReportOptions,
 ) -> Result<bool> {
+    let style = report.style;
     for lesson_ref in state.course.lesson_refs() {
         let lesson = state.course.lesson(lesson_ref);
         // A lesson that passed entirely at its last check is not rebuilt;
@@ -69,7 +83,7 @@ fn check_first_unfinished(
         let results = run_selection(&state.course, build_dir, selection, run, style)?;
         state.record_results(selection, &results);
         if !all_passed(&results) {
-            print_report(&state.course, selection, &results, style);
+            print_report(&state.course, selection, &results, report);
             return Ok(false);
         }
         let lesson = state.course.lesson(lesson_ref);
@@ -91,11 +105,11 @@ pub(crate) fn check_selection(
     build_dir: &BuildDir,
     selection: Selection,
     run: &RunOptions,
-    style: Style,
+    report: ReportOptions,
 ) -> Result<bool> {
-    let results = run_selection(&state.course, build_dir, selection, run, style)?;
+    let results = run_selection(&state.course, build_dir, selection, run, report.style)?;
     state.record_results(selection, &results);
-    print_report(&state.course, selection, &results, style);
+    print_report(&state.course, selection, &results, report);
     Ok(all_passed(&results))
 }
 
@@ -134,7 +148,13 @@ fn all_passed(results: &LessonResults) -> bool {
     }
 }
 
-fn print_report(course: &Course, selection: Selection, results: &LessonResults, style: Style) {
+fn print_report(
+    course: &Course,
+    selection: Selection,
+    results: &LessonResults,
+    report: ReportOptions,
+) {
+    let style = report.style;
     let lesson = course.lesson(selection.lesson());
     let exercise_crate = format!("exercises/{}", lesson.folder);
     println!();
@@ -188,7 +208,7 @@ fn print_report(course: &Course, selection: Selection, results: &LessonResults, 
     );
 
     match exercises.iter().find(|result| !result.passed()) {
-        Some(failing) => print_first_failure(lesson, &exercise_crate, failing, style),
+        Some(failing) => print_failures(course, selection, failing, exercises, report),
         None => print_success_next_step(course, selection, style),
     }
 }
@@ -258,24 +278,28 @@ fn print_exercise_line(lesson: &Lesson, result: &ExerciseResults, style: Style) 
     }
 }
 
-fn print_first_failure(
-    lesson: &Lesson,
-    exercise_crate: &str,
+fn print_failures(
+    course: &Course,
+    selection: Selection,
     failing: &ExerciseResults,
-    style: Style,
+    exercises: &[ExerciseResults],
+    report: ReportOptions,
 ) {
+    let style = report.style;
+    let lesson = course.lesson(selection.lesson());
+    let exercise_crate = format!("exercises/{}", lesson.folder);
     let exercise = &lesson.exercises[failing.exercise];
     let file = format!("{exercise_crate}/{}", exercise.file.display());
     println!();
     match failing.first_failure() {
-        Some(outcome) => {
+        Some(first) => {
             println!(
                 "{} {}/{} {}, test {}",
                 style.bold("First failure:"),
                 lesson.handle(),
                 exercise.number,
                 exercise.id,
-                style.bold(&outcome.case.name)
+                style.bold(&first.case.name)
             );
             println!(
                 "  Edit {}: {}",
@@ -283,7 +307,41 @@ fn print_first_failure(
                 exercise.functions.join(", ")
             );
             println!();
-            print_outcome(outcome, style);
+            print_outcome(first, style);
+            let others: Vec<(usize, &TestOutcome)> = exercises
+                .iter()
+                .flat_map(|result| {
+                    result
+                        .outcomes
+                        .iter()
+                        .filter(|outcome| outcome.verdict != Verdict::Pass)
+                        .map(|outcome| (result.exercise, outcome))
+                })
+                .filter(|(_, outcome)| !std::ptr::eq(*outcome, first))
+                .collect();
+            if report.every_failure {
+                for (index, outcome) in &others {
+                    let exercise = &lesson.exercises[*index];
+                    println!();
+                    println!(
+                        "{} {}/{} {}, test {}",
+                        style.bold("Also failing:"),
+                        lesson.handle(),
+                        exercise.number,
+                        exercise.id,
+                        style.bold(&outcome.case.name)
+                    );
+                    println!();
+                    print_outcome(outcome, style);
+                }
+            } else if !others.is_empty() {
+                println!();
+                println!(
+                    "  {} more test(s) fail: `cargo xtask check {} --all` shows every message.",
+                    others.len(),
+                    course.handle_of(selection)
+                );
+            }
         }
         None => println!(
             "{} {}/{} has no tests: was {exercise_crate}/{} emptied?",

@@ -39,6 +39,12 @@ fn cli() -> Command {
                         .value_parser(value_parser!(u64))
                         .help("Replay a randomised test with the seed its failure printed (sets NETLINGS_SEED)"),
                 )
+                .arg(
+                    Arg::new("all")
+                        .long("all")
+                        .action(ArgAction::SetTrue)
+                        .help("Show every failing test's message, not only the first"),
+                )
                 .arg(deadline.clone()),
         )
         .subcommand(
@@ -211,7 +217,13 @@ fn run(matches: &ArgMatches) -> anyhow::Result<bool> {
             list::list(&state, style);
             Ok(true)
         }
-        "check" => check::check(&mut state, lesson, &run_options(arguments), style),
+        "check" => check::check(
+            &mut state,
+            lesson,
+            arguments.get_flag("all"),
+            &run_options(arguments),
+            style,
+        ),
         "reset" => reset::reset(&mut state, lesson.expect("clap requires it"), style),
         "watch" => watch::watch(
             &mut state,

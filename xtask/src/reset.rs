@@ -72,6 +72,10 @@ pub fn reset(state: &mut AppState, handle: &str, style: Style) -> Result<bool> {
     }
 
     let shown_backup = course.relative(&backup_dir).display().to_string();
+    let shown_backups = course
+        .relative(backup_dir.parent().unwrap_or(&backup_dir))
+        .display()
+        .to_string();
     for exercise in course.exercises_of(selection) {
         state.forget_status(exercise);
     }
@@ -87,20 +91,23 @@ pub fn reset(state: &mut AppState, handle: &str, style: Style) -> Result<bool> {
     println!("\nYour versions are saved in {shown_backup}/. To get one back:");
     let (first, _, _) = &restores[0];
     println!("  cp {shown_backup}/{first} {first}");
+    println!("Every backup, oldest first: ls {shown_backups}/");
     Ok(true)
 }
 
-/// `.netlings/backups/<seconds since 1970>`, made unique.
+/// `.netlings/backups/<date and time>`, like `2026-11-30_13-45-12_UTC`,
+/// made unique.
 fn new_backup_dir(root: &Path) -> Result<PathBuf> {
     let seconds = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |since| since.as_secs());
+    let stamp = utc_date_and_time(seconds);
     let base = root.join(".netlings").join("backups");
     for attempt in 0..100 {
         let name = if attempt == 0 {
-            seconds.to_string()
+            stamp.clone()
         } else {
-            format!("{seconds}-{attempt}")
+            format!("{stamp}-{attempt}")
         };
         let dir = base.join(name);
         if !dir.exists() {
@@ -109,4 +116,43 @@ fn new_backup_dir(root: &Path) -> Result<PathBuf> {
         }
     }
     bail!("could not find a free backup folder in {}", base.display())
+}
+
+/// Seconds since 1970 as a name that sorts by time and reads as one:
+/// `2026-11-30_13-45-12_UTC`.
+fn utc_date_and_time(seconds: u64) -> String {
+    // Howard Hinnant's days-to-civil-date algorithm.
+    let days = i64::try_from(seconds / 86_400).unwrap_or(0) + 719_468;
+    let era = days.div_euclid(146_097);
+    let day_of_era = days.rem_euclid(146_097);
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let month_from_march = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * month_from_march + 2) / 5 + 1;
+    let month = if month_from_march < 10 {
+        month_from_march + 3
+    } else {
+        month_from_march - 9
+    };
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    let second_of_day = seconds % 86_400;
+    format!(
+        "{year:04}-{month:02}-{day:02}_{:02}-{:02}-{:02}_UTC",
+        second_of_day / 3600,
+        second_of_day % 3600 / 60,
+        second_of_day % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backup_folders_are_named_by_date_and_time() {
+        assert_eq!(utc_date_and_time(0), "1970-01-01_00-00-00_UTC");
+        assert_eq!(utc_date_and_time(951_782_400), "2000-02-29_00-00-00_UTC");
+        assert_eq!(utc_date_and_time(1_798_761_599), "2026-12-31_23-59-59_UTC");
+    }
 }

@@ -7,7 +7,7 @@
 
 use crate::app_state::AppState;
 use crate::build::BuildDir;
-use crate::check::check_selection;
+use crate::check::{ReportOptions, check_selection};
 use crate::course::{Course, Lesson, Selection};
 use crate::interrupt;
 use crate::style::Style;
@@ -40,6 +40,10 @@ pub fn watch(
     style: Style,
 ) -> Result<bool> {
     interrupt::install();
+    let report = ReportOptions {
+        every_failure: false,
+        style,
+    };
     let mut lesson_ref = match request.handle {
         Some(handle) => state.course.select(handle)?.lesson(),
         None => state
@@ -64,7 +68,7 @@ pub fn watch(
             None => Selection::Lesson(lesson_ref),
         };
         let checked = BuildDir::acquire(&state.course.root, "check")
-            .and_then(|build_dir| check_selection(state, &build_dir, target, run, style));
+            .and_then(|build_dir| check_selection(state, &build_dir, target, run, report));
         state.save();
         let course = &state.course;
         let lesson = course.lesson(lesson_ref);
