@@ -25,6 +25,11 @@ impl AppState {
         }
     }
 
+    /// The course around the current folder, with its learner's progress.
+    pub fn discover() -> anyhow::Result<AppState> {
+        Ok(AppState::load(Course::discover()?))
+    }
+
     pub fn status(&self, exercise: ExerciseRef) -> Option<Status> {
         let (lesson, exercise) = self.keys(exercise);
         self.progress.status(&lesson, &exercise)

@@ -7,23 +7,62 @@ use crate::build::{BuildDir, BuildTarget};
 use crate::course::{Course, Lesson, Selection};
 use crate::lesson_run::{ExerciseResults, LessonResults, LessonRunRequest, run_lesson};
 use crate::style::Style;
-use crate::test_run::{RunOptions, TestOutcome, Verdict};
+use crate::test_run::{DeadlineArg, RunOptions, TestOutcome, Verdict};
 use anyhow::Result;
+use clap::{Arg, ArgAction, ArgMatches, Command, value_parser};
+
+#[derive(Debug)]
+pub struct CheckArgs {
+    pub lesson: Option<String>,
+    pub seed: Option<u64>,
+    pub all: bool,
+    pub deadline: DeadlineArg,
+}
+
+impl CheckArgs {
+    pub fn command() -> Command {
+        Command::new("check")
+            .about("Build and test your code for a lesson (the first unfinished one when omitted)")
+            .arg(Arg::new("lesson").value_name("LESSON[/EXERCISE]").help(
+                "lesson1, 1, 01 or socket-basics; one exercise: lesson1/2 or lesson1/resolve",
+            ))
+            .arg(
+                Arg::new("seed")
+                    .long("seed")
+                    .value_name("N")
+                    .value_parser(value_parser!(u64))
+                    .help("Replay a randomised test with the seed its failure printed (sets NETLINGS_SEED)"),
+            )
+            .arg(
+                Arg::new("all")
+                    .long("all")
+                    .action(ArgAction::SetTrue)
+                    .help("Show every failing test's message, not only the first"),
+            )
+            .arg(DeadlineArg::arg())
+    }
+
+    pub fn from_matches(matches: &ArgMatches) -> CheckArgs {
+        CheckArgs {
+            lesson: matches.get_one::<String>("lesson").cloned(),
+            seed: matches.get_one::<u64>("seed").copied(),
+            all: matches.get_flag("all"),
+            deadline: DeadlineArg::from_matches(matches),
+        }
+    }
+}
 
 /// Checks the lesson or exercise named by `handle`, or else the first
 /// lesson that does not pass yet. Returns whether everything checked passed.
-pub fn check(
-    state: &mut AppState,
-    handle: Option<&str>,
-    every_failure: bool,
-    run: &RunOptions,
-    style: Style,
-) -> Result<bool> {
+pub fn check(state: &mut AppState, args: &CheckArgs, style: Style) -> Result<bool> {
     let report = ReportOptions {
-        every_failure,
+        every_failure: args.all,
         style,
     };
-    let selection = handle
+    let run = &args.deadline.run_options(args.seed);
+    let selection = args
+        .lesson
+        .as_deref()
         .map(|handle| state.course.select(handle))
         .transpose()?;
     let build_dir = BuildDir::acquire(&state.course.root, "check")?;
@@ -128,16 +167,16 @@ fn run_selection(
         .collect();
     let package = lesson.package();
     run_lesson(&LessonRunRequest {
-        course,
-        build_dir,
-        lesson,
-        target: BuildTarget::Package(&package),
-        exercises: &exercises,
-        only_tests: None,
-        offline: false,
+        exercises,
         color: style.color,
         show_warnings: true,
-        run,
+        ..LessonRunRequest::new(
+            course,
+            build_dir,
+            lesson,
+            BuildTarget::Package(&package),
+            run,
+        )
     })
 }
 

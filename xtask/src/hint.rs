@@ -6,8 +6,35 @@ use crate::course::{ExerciseRef, Selection};
 use crate::style::Style;
 use anyhow::Result;
 
-pub fn hint(state: &mut AppState, handle: &str, style: Style) -> Result<bool> {
-    let selection = state.course.select(handle)?;
+#[derive(Debug)]
+pub struct HintArgs {
+    pub lesson: String,
+}
+
+impl HintArgs {
+    pub fn command() -> clap::Command {
+        clap::Command::new("hint")
+            .about("The next hint for an exercise, one more each time you ask")
+            .arg(
+                clap::Arg::new("lesson")
+                    .value_name("LESSON/EXERCISE")
+                    .required(true)
+                    .help("lesson1/2 or lesson1/resolve; a lesson alone means its first unfinished exercise"),
+            )
+    }
+
+    pub fn from_matches(matches: &clap::ArgMatches) -> HintArgs {
+        HintArgs {
+            lesson: matches
+                .get_one::<String>("lesson")
+                .cloned()
+                .unwrap_or_default(),
+        }
+    }
+}
+
+pub fn hint(state: &mut AppState, args: &HintArgs, style: Style) -> Result<bool> {
+    let selection = state.course.select(&args.lesson)?;
     let Some(exercise_ref) = exercise_to_hint(state, selection) else {
         let lesson = state.course.lesson(selection.lesson());
         println!(

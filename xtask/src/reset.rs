@@ -9,7 +9,35 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-pub fn reset(state: &mut AppState, handle: &str, style: Style) -> Result<bool> {
+#[derive(Debug)]
+pub struct ResetArgs {
+    pub lesson: String,
+}
+
+impl ResetArgs {
+    pub fn command() -> clap::Command {
+        clap::Command::new("reset")
+            .about("Put the course's stub back; your version is saved first")
+            .arg(
+                clap::Arg::new("lesson")
+                    .value_name("LESSON[/EXERCISE]")
+                    .required(true)
+                    .help("lesson1/2 resets one exercise's file; lesson1 every file of the lesson"),
+            )
+    }
+
+    pub fn from_matches(matches: &clap::ArgMatches) -> ResetArgs {
+        ResetArgs {
+            lesson: matches
+                .get_one::<String>("lesson")
+                .cloned()
+                .unwrap_or_default(),
+        }
+    }
+}
+
+pub fn reset(state: &mut AppState, args: &ResetArgs, style: Style) -> Result<bool> {
+    let handle = args.lesson.as_str();
     let course = &state.course;
     let selection = course.select(handle)?;
     let lesson = course.lesson(selection.lesson());

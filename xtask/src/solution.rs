@@ -6,23 +6,59 @@ use crate::app_state::AppState;
 use crate::check;
 use crate::course::{Selection, UsageError};
 use crate::style::Style;
-use crate::test_run::RunOptions;
+use crate::test_run::DeadlineArg;
 use anyhow::{Context, Result};
 use std::fs;
 
-pub struct SolutionRequest<'a> {
-    pub handle: &'a str,
+#[derive(Debug)]
+pub struct SolutionArgs {
+    pub lesson: String,
     pub force: bool,
     pub diff: bool,
+    pub deadline: DeadlineArg,
 }
 
-pub fn solution(
-    state: &mut AppState,
-    request: &SolutionRequest,
-    run: &RunOptions,
-    style: Style,
-) -> Result<bool> {
-    let selection = state.course.select(request.handle)?;
+impl SolutionArgs {
+    pub fn command() -> clap::Command {
+        clap::Command::new("solution")
+            .about("The reference solution of an exercise, once yours passes")
+            .arg(
+                clap::Arg::new("lesson")
+                    .value_name("LESSON/EXERCISE")
+                    .required(true)
+                    .help("lesson1/2 or lesson1/resolve"),
+            )
+            .arg(
+                clap::Arg::new("force")
+                    .long("force")
+                    .action(clap::ArgAction::SetTrue)
+                    .help("Show it even though your exercise does not pass yet"),
+            )
+            .arg(
+                clap::Arg::new("diff")
+                    .long("diff")
+                    .action(clap::ArgAction::SetTrue)
+                    .help("Show how your file differs from the reference"),
+            )
+            .arg(DeadlineArg::arg())
+    }
+
+    pub fn from_matches(matches: &clap::ArgMatches) -> SolutionArgs {
+        SolutionArgs {
+            lesson: matches
+                .get_one::<String>("lesson")
+                .cloned()
+                .unwrap_or_default(),
+            force: matches.get_flag("force"),
+            diff: matches.get_flag("diff"),
+            deadline: DeadlineArg::from_matches(matches),
+        }
+    }
+}
+
+pub fn solution(state: &mut AppState, request: &SolutionArgs, style: Style) -> Result<bool> {
+    let run = &request.deadline.run_options(None);
+    let selection = state.course.select(&request.lesson)?;
     let Some(exercise_ref) = selection.exercise() else {
         let lesson = state.course.lesson(selection.lesson());
         return Err(UsageError(format!(

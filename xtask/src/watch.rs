@@ -11,7 +11,7 @@ use crate::check::{ReportOptions, check_selection};
 use crate::course::{Course, Lesson, Selection};
 use crate::interrupt;
 use crate::style::Style;
-use crate::test_run::{Interrupted, RunOptions};
+use crate::test_run::{DeadlineArg, Interrupted};
 use anyhow::{Context, Result};
 use std::collections::BTreeMap;
 use std::fs;
@@ -27,24 +27,48 @@ const TICK: Duration = Duration::from_millis(250);
 /// write a file in several steps.
 const QUIET: Duration = Duration::from_millis(200);
 
-pub struct WatchRequest<'a> {
-    pub handle: Option<&'a str>,
-    /// Look for changes by comparing modification times, not by file events.
+#[derive(Debug)]
+pub struct WatchArgs {
+    pub lesson: Option<String>,
     pub poll: bool,
+    pub deadline: DeadlineArg,
 }
 
-pub fn watch(
-    state: &mut AppState,
-    request: &WatchRequest,
-    run: &RunOptions,
-    style: Style,
-) -> Result<bool> {
+impl WatchArgs {
+    pub fn command() -> clap::Command {
+        clap::Command::new("watch")
+            .about("Check your current exercise again on every save; move on when it passes")
+            .arg(
+                clap::Arg::new("lesson")
+                    .value_name("LESSON")
+                    .help("Start with this lesson (default: the first one not finished)"),
+            )
+            .arg(
+                clap::Arg::new("poll")
+                    .long("poll")
+                    .action(clap::ArgAction::SetTrue)
+                    .help("Look for changes every 250 ms instead of using file events"),
+            )
+            .arg(DeadlineArg::arg())
+    }
+
+    pub fn from_matches(matches: &clap::ArgMatches) -> WatchArgs {
+        WatchArgs {
+            lesson: matches.get_one::<String>("lesson").cloned(),
+            poll: matches.get_flag("poll"),
+            deadline: DeadlineArg::from_matches(matches),
+        }
+    }
+}
+
+pub fn watch(state: &mut AppState, args: &WatchArgs, style: Style) -> Result<bool> {
+    let run = &args.deadline.run_options(None);
     interrupt::install();
     let report = ReportOptions {
         every_failure: false,
         style,
     };
-    let mut lesson_ref = match request.handle {
+    let mut lesson_ref = match args.lesson.as_deref() {
         Some(handle) => state.course.select(handle)?.lesson(),
         None => state
             .first_pending_lesson()
@@ -52,10 +76,8 @@ pub fn watch(
             .context("the course has no lessons to watch")?,
     };
     let course = &state.course;
-    let mut watcher = ChangeWatcher::new(
-        &course.exercise_crate(course.lesson(lesson_ref)),
-        request.poll,
-    );
+    let mut watcher =
+        ChangeWatcher::new(&course.exercise_crate(course.lesson(lesson_ref)), args.poll);
     announce(course, course.lesson(lesson_ref), &watcher, style);
     // Enter only means something at a lesson's end; lines typed at other
     // times are dropped there, before the question is asked.
@@ -83,7 +105,7 @@ pub fn watch(
             // on the command line stays that lesson, and otherwise the
             // learner says when to go on.
             Ok(true) => match course.next_lesson(lesson_ref) {
-                Some(next_ref) if request.handle.is_none() => {
+                Some(next_ref) if args.lesson.is_none() => {
                     let next = course.lesson(next_ref);
                     // Enter pressed earlier, while checks ran, is no answer
                     // to a question not asked yet.
@@ -100,8 +122,7 @@ pub fn watch(
                     match watcher.wait_for_change_or_enter(&enter) {
                         Wake::Enter => {
                             lesson_ref = next_ref;
-                            watcher =
-                                ChangeWatcher::new(&course.exercise_crate(next), request.poll);
+                            watcher = ChangeWatcher::new(&course.exercise_crate(next), args.poll);
                             clear_screen();
                             announce(course, next, &watcher, style);
                         }
