@@ -122,7 +122,11 @@ fn check_first_unfinished(
         let results = run_selection(&state.course, build_dir, selection, run, style)?;
         state.record_results(selection, &results);
         if !all_passed(&results) {
-            print_report(&state.course, selection, &results, report);
+            print!(
+                "{}",
+                CheckReport::new(&state.course, selection, &results, report.every_failure)
+                    .render(report.style)
+            );
             return Ok(false);
         }
         let lesson = state.course.lesson(lesson_ref);
@@ -148,7 +152,11 @@ pub(crate) fn check_selection(
 ) -> Result<bool> {
     let results = run_selection(&state.course, build_dir, selection, run, report.style)?;
     state.record_results(selection, &results);
-    print_report(&state.course, selection, &results, report);
+    print!(
+        "{}",
+        CheckReport::new(&state.course, selection, &results, report.every_failure)
+            .render(report.style)
+    );
     Ok(all_passed(&results))
 }
 
@@ -187,7 +195,53 @@ fn all_passed(results: &LessonResults) -> bool {
     }
 }
 
-fn print_report(
+/// Appends one line to a report, as `println!` would print it.
+macro_rules! report_line {
+    ($out:expr) => {
+        $out.push('\n')
+    };
+    ($out:expr, $($arg:tt)*) => {
+        $out.push_str(&format!("{}\n", format_args!($($arg)*)))
+    };
+}
+
+/// What one check found, ready to be rendered: the verdicts, the first
+/// failure (or every one) in full, and the next step.
+pub struct CheckReport<'a> {
+    pub course: &'a Course,
+    pub selection: Selection,
+    pub results: &'a LessonResults,
+    pub every_failure: bool,
+}
+
+impl<'a> CheckReport<'a> {
+    pub fn new(
+        course: &'a Course,
+        selection: Selection,
+        results: &'a LessonResults,
+        every_failure: bool,
+    ) -> CheckReport<'a> {
+        CheckReport {
+            course,
+            selection,
+            results,
+            every_failure,
+        }
+    }
+
+    pub fn render(&self, style: Style) -> String {
+        let mut out = String::new();
+        let options = ReportOptions {
+            every_failure: self.every_failure,
+            style,
+        };
+        write_report(&mut out, self.course, self.selection, self.results, options);
+        out
+    }
+}
+
+fn write_report(
+    out: &mut String,
     course: &Course,
     selection: Selection,
     results: &LessonResults,
@@ -196,28 +250,32 @@ fn print_report(
     let style = report.style;
     let lesson = course.lesson(selection.lesson());
     let exercise_crate = format!("exercises/{}", lesson.folder);
-    println!();
-    println!(
+    report_line!(out);
+    report_line!(
+        out,
         "{} · {}",
         style.bold(&format!("Lesson {}", lesson.number)),
         style.bold(&lesson.title)
     );
-    println!("{}", style.dim(&lesson.summary));
-    println!(
+    report_line!(out, "{}", style.dim(&lesson.summary));
+    report_line!(
+        out,
         "{}",
         style.dim(&format!("Read: lessons/{}/README.md", lesson.folder))
     );
-    println!();
+    report_line!(out);
 
     let ran = match results {
         LessonResults::CompileErrors(errors) => {
-            println!(
+            report_line!(
+                out,
                 "{} The code in {exercise_crate} does not compile yet, so no test could run. The compiler says:\n",
                 style.red("✗")
             );
-            println!("{}", errors.trim_end());
-            println!();
-            println!(
+            report_line!(out, "{}", errors.trim_end());
+            report_line!(out);
+            report_line!(
+                out,
                 "{} fix the first error (later ones often follow from it), then run `cargo xtask check {}` again.",
                 style.bold("Next:"),
                 course.handle_of(selection)
@@ -229,9 +287,9 @@ fn print_report(
     let exercises = &ran.exercises;
 
     for result in exercises {
-        print_exercise_line(lesson, result, style);
+        write_exercise_line(out, lesson, result, style);
     }
-    print_warnings(&ran.warnings, style);
+    write_warnings(out, &ran.warnings, style);
     let earned: u32 = exercises
         .iter()
         .filter(|result| result.passed())
@@ -241,26 +299,28 @@ fn print_report(
         .iter()
         .map(|result| lesson.exercises[result.exercise].points)
         .sum();
-    println!(
+    report_line!(
+        out,
         "\n  Points: {earned}/{possible} {}",
         style.dim("(an exercise scores once all of its tests pass)")
     );
 
     match exercises.iter().find(|result| !result.passed()) {
-        Some(failing) => print_failures(course, selection, failing, exercises, report),
-        None => print_success_next_step(course, selection, style),
+        Some(failing) => write_failures(out, course, selection, failing, exercises, report),
+        None => write_success_next_step(out, course, selection, style),
     }
 }
 
 /// The compiler's warnings about the learner's code: often the clue
 /// (an unused `Result`, a variable never read). The first few, in full.
-fn print_warnings(warnings: &[String], style: Style) {
+fn write_warnings(out: &mut String, warnings: &[String], style: Style) {
     const SHOWN: usize = 3;
     if warnings.is_empty() {
         return;
     }
-    println!();
-    println!(
+    report_line!(out);
+    report_line!(
+        out,
         "  {} the compiler has {} warning(s) about your code{}:",
         style.yellow("!"),
         warnings.len(),
@@ -272,12 +332,12 @@ fn print_warnings(warnings: &[String], style: Style) {
     );
     for warning in warnings.iter().take(SHOWN) {
         for line in warning.trim_end().lines() {
-            println!("    {line}");
+            report_line!(out, "    {line}");
         }
     }
 }
 
-fn print_exercise_line(lesson: &Lesson, result: &ExerciseResults, style: Style) {
+fn write_exercise_line(out: &mut String, lesson: &Lesson, result: &ExerciseResults, style: Style) {
     let exercise = &lesson.exercises[result.exercise];
     let timed_out = result
         .outcomes
@@ -294,30 +354,39 @@ fn print_exercise_line(lesson: &Lesson, result: &ExerciseResults, style: Style) 
     let tests = format!("{}/{} tests", result.count_passed(), result.outcomes.len());
     let label = lesson.exercise_label(exercise);
     let (label_width, title_width) = lesson.column_widths();
-    println!(
+    report_line!(
+        out,
         "  {mark} {label:<label_width$}  {:<title_width$}  {tests:>11}  {points:>3}/{} points",
-        exercise.title, exercise.points
+        exercise.title,
+        exercise.points
     );
     // Once some tests pass, name the ones still failing; an exercise not
     // started yet would only list every test.
     let started = result.count_passed() > 0;
     for outcome in &result.outcomes {
         match outcome.verdict {
-            Verdict::Timeout => println!(
+            Verdict::Timeout => report_line!(
+                out,
                 "      {} test {} never finished: stopped after {:.0?}",
                 style.yellow("⏱"),
                 outcome.case.name,
                 outcome.duration
             ),
             Verdict::Fail { .. } if started => {
-                println!("      {} test {} fails", style.red("✗"), outcome.case.name)
+                report_line!(
+                    out,
+                    "      {} test {} fails",
+                    style.red("✗"),
+                    outcome.case.name
+                )
             }
             _ => {}
         }
     }
 }
 
-fn print_failures(
+fn write_failures(
+    out: &mut String,
     course: &Course,
     selection: Selection,
     failing: &ExerciseResults,
@@ -329,10 +398,11 @@ fn print_failures(
     let exercise_crate = format!("exercises/{}", lesson.folder);
     let exercise = &lesson.exercises[failing.exercise];
     let file = format!("{exercise_crate}/{}", exercise.file.display());
-    println!();
+    report_line!(out);
     match failing.first_failure() {
         Some(first) => {
-            println!(
+            report_line!(
+                out,
                 "{} {}/{} {}, test {}",
                 style.bold("First failure:"),
                 lesson.handle(),
@@ -340,13 +410,14 @@ fn print_failures(
                 exercise.id,
                 style.bold(&first.case.name)
             );
-            println!(
+            report_line!(
+                out,
                 "  Edit {}: {}",
                 style.cyan(&file),
                 exercise.functions.join(", ")
             );
-            println!();
-            print_outcome(first, style);
+            report_line!(out);
+            write_outcome(out, first, style);
             let others: Vec<(usize, &TestOutcome)> = exercises
                 .iter()
                 .flat_map(|result| {
@@ -361,8 +432,9 @@ fn print_failures(
             if report.every_failure {
                 for (index, outcome) in &others {
                     let exercise = &lesson.exercises[*index];
-                    println!();
-                    println!(
+                    report_line!(out);
+                    report_line!(
+                        out,
                         "{} {}/{} {}, test {}",
                         style.bold("Also failing:"),
                         lesson.handle(),
@@ -370,19 +442,21 @@ fn print_failures(
                         exercise.id,
                         style.bold(&outcome.case.name)
                     );
-                    println!();
-                    print_outcome(outcome, style);
+                    report_line!(out);
+                    write_outcome(out, outcome, style);
                 }
             } else if !others.is_empty() {
-                println!();
-                println!(
+                report_line!(out);
+                report_line!(
+                    out,
                     "  {} more test(s) fail: `cargo xtask check {} --all` shows every message.",
                     others.len(),
                     course.handle_of(selection)
                 );
             }
         }
-        None => println!(
+        None => report_line!(
+            out,
             "{} {}/{} has no tests: was {exercise_crate}/{} emptied?",
             style.red("✗"),
             lesson.handle(),
@@ -390,14 +464,16 @@ fn print_failures(
             exercise.test.display()
         ),
     }
-    println!();
-    println!(
+    report_line!(out);
+    report_line!(
+        out,
         "  Stuck? `cargo xtask hint {}/{}` gives a hint, one more each time.",
         lesson.handle(),
         exercise.number
     );
-    println!();
-    println!(
+    report_line!(out);
+    report_line!(
+        out,
         "{} open {file}, read the doc comments and the lesson text, make this test pass, then run \
          `cargo xtask check {}/{}`.",
         style.bold("Next:"),
@@ -406,41 +482,43 @@ fn print_failures(
     );
 }
 
-fn print_outcome(outcome: &TestOutcome, style: Style) {
+fn write_outcome(out: &mut String, outcome: &TestOutcome, style: Style) {
     match &outcome.verdict {
         Verdict::Pass => {}
         Verdict::Fail { message, location } => {
             for line in message.lines() {
-                println!("    {}", style.red(line));
+                report_line!(out, "    {}", style.red(line));
             }
             if let Some(location) = location {
-                println!("    {}", style.dim(&format!("at {location}")));
+                report_line!(out, "    {}", style.dim(&format!("at {location}")));
             }
             let printed = output_before_panic(&outcome.output);
             if !printed.is_empty() {
-                println!("\n    What the test printed before it failed:");
+                report_line!(out, "\n    What the test printed before it failed:");
                 for line in printed {
-                    println!("    | {line}");
+                    report_line!(out, "    | {line}");
                 }
             }
         }
         Verdict::Timeout => {
-            println!(
+            report_line!(
+                out,
                 "    {}",
                 style.yellow(&format!(
                     "timed out: the test was still running after {:.0?} and was stopped.",
                     outcome.duration
                 ))
             );
-            println!(
+            report_line!(
+                out,
                 "    Something blocks forever: a read with no data coming, an accept with no client,\n    \
                  a loop with no way out, or a blocking call inside async code."
             );
             let printed = output_before_panic(&outcome.output);
             if !printed.is_empty() {
-                println!("\n    What the test printed before it was stopped:");
+                report_line!(out, "\n    What the test printed before it was stopped:");
                 for line in printed {
-                    println!("    | {line}");
+                    report_line!(out, "    | {line}");
                 }
             }
         }
@@ -466,13 +544,14 @@ fn output_before_panic(output: &str) -> Vec<&str> {
     lines[lines.len().saturating_sub(SHOWN_LINES)..].to_vec()
 }
 
-fn print_success_next_step(course: &Course, selection: Selection, style: Style) {
+fn write_success_next_step(out: &mut String, course: &Course, selection: Selection, style: Style) {
     let lesson = course.lesson(selection.lesson());
-    println!();
+    report_line!(out);
     if let Some(checked) = selection.exercise() {
         let exercise = course.exercise(checked);
         match lesson.exercises.get(checked.index() + 1) {
-            Some(next) => println!(
+            Some(next) => report_line!(
+                out,
                 "{} {}/{} passes. {} cargo xtask check {}/{} ({})",
                 style.green("✓"),
                 lesson.handle(),
@@ -482,7 +561,8 @@ fn print_success_next_step(course: &Course, selection: Selection, style: Style) 
                 next.number,
                 next.title
             ),
-            None => println!(
+            None => report_line!(
+                out,
                 "{} {}/{} passes. {} cargo xtask check {} (the whole lesson)",
                 style.green("✓"),
                 lesson.handle(),
@@ -496,7 +576,8 @@ fn print_success_next_step(course: &Course, selection: Selection, style: Style) 
     match course.next_lesson(selection.lesson()) {
         Some(next) => {
             let next = course.lesson(next);
-            println!(
+            report_line!(
+                out,
                 "{} Lesson {} is done. {} read lessons/{}/README.md, then cargo xtask check {}",
                 style.green("✓"),
                 lesson.number,
@@ -505,7 +586,8 @@ fn print_success_next_step(course: &Course, selection: Selection, style: Style) 
                 next.handle()
             )
         }
-        None => println!(
+        None => report_line!(
+            out,
             "{} Lesson {} is done, and it is the last lesson written so far. Well done!",
             style.green("✓"),
             lesson.number
@@ -524,6 +606,108 @@ mod tests {
         assert_eq!(
             output_before_panic(output),
             vec!["first line", "debug: got 3 bytes"]
+        );
+    }
+
+    fn outcome(name: &str, verdict: Verdict) -> TestOutcome {
+        TestOutcome {
+            case: crate::test_run::TestCase {
+                executable: crate::build::TestExecutable {
+                    target: "endpoint".into(),
+                    path: "/target/endpoint".into(),
+                    package_dir: "/course/exercises/01-lesson".into(),
+                },
+                name: name.into(),
+            },
+            verdict,
+            duration: std::time::Duration::from_millis(5),
+            output: String::new(),
+        }
+    }
+
+    fn failure(message: &str) -> Verdict {
+        Verdict::Fail {
+            message: message.into(),
+            location: None,
+        }
+    }
+
+    fn results() -> LessonResults {
+        LessonResults::Ran(crate::lesson_run::Ran {
+            exercises: vec![
+                ExerciseResults {
+                    exercise: 0,
+                    outcomes: vec![
+                        outcome("parses", Verdict::Pass),
+                        outcome("classifies", failure("expected Registered, got Dynamic")),
+                        outcome("rejects", failure("accepted \"nonsense\"")),
+                    ],
+                },
+                ExerciseResults {
+                    exercise: 1,
+                    outcomes: vec![outcome("resolves", Verdict::Pass)],
+                },
+            ],
+            warnings: Vec::new(),
+        })
+    }
+
+    #[test]
+    fn a_report_shows_the_first_failure_in_full_and_counts_the_others() {
+        let state = crate::app_state::tests::state();
+        let lesson = state.course.lesson_refs().next().unwrap();
+        let results = results();
+        let report = CheckReport::new(&state.course, Selection::Lesson(lesson), &results, false)
+            .render(Style { color: false });
+        for expected in [
+            "Lesson 1 · A lesson",
+            "  ✗ lesson1/1 endpoint  endpoint    1/3 tests    0/10 points",
+            "      ✗ test classifies fails",
+            "  ✓ lesson1/2 resolve   resolve     1/1 tests   10/10 points",
+            "  Points: 10/20",
+            "First failure: lesson1/1 endpoint, test classifies",
+            "  Edit exercises/01-lesson/src/endpoint.rs: endpoint",
+            "    expected Registered, got Dynamic",
+            "  1 more test(s) fail: `cargo xtask check lesson1 --all` shows every message.",
+            "Next: open exercises/01-lesson/src/endpoint.rs",
+        ] {
+            assert!(report.contains(expected), "{expected:?} in:\n{report}");
+        }
+        assert!(!report.contains("nonsense"), "{report}");
+    }
+
+    #[test]
+    fn a_report_with_every_failure_shows_each_message() {
+        let state = crate::app_state::tests::state();
+        let lesson = state.course.lesson_refs().next().unwrap();
+        let results = results();
+        let report = CheckReport::new(&state.course, Selection::Lesson(lesson), &results, true)
+            .render(Style { color: false });
+        assert!(
+            report.contains("Also failing: lesson1/1 endpoint, test rejects"),
+            "{report}"
+        );
+        assert!(report.contains("    accepted \"nonsense\""), "{report}");
+        assert!(!report.contains("more test(s) fail"), "{report}");
+    }
+
+    #[test]
+    fn a_passing_exercise_names_the_next_one() {
+        let state = crate::app_state::tests::state();
+        let lesson = state.course.lesson_refs().next().unwrap();
+        let results = LessonResults::Ran(crate::lesson_run::Ran {
+            exercises: vec![ExerciseResults {
+                exercise: 0,
+                outcomes: vec![outcome("parses", Verdict::Pass)],
+            }],
+            warnings: Vec::new(),
+        });
+        let selection = Selection::Exercise(lesson.exercise(0));
+        let report = CheckReport::new(&state.course, selection, &results, false)
+            .render(Style { color: false });
+        assert!(
+            report.contains("✓ lesson1/1 passes. Next: cargo xtask check lesson1/2 (resolve)"),
+            "{report}"
         );
     }
 }

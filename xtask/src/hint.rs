@@ -47,49 +47,78 @@ pub fn hint(state: &mut AppState, args: &HintArgs, style: Style) -> Result<bool>
         );
         return Ok(true);
     };
-    let lesson = state.course.lesson(exercise_ref.lesson());
-    let exercise = state.course.exercise(exercise_ref);
-
-    let seen_before = state.hints_seen(exercise_ref).min(exercise.hints.len());
-    let shown = (seen_before + 1).min(exercise.hints.len());
-    println!(
-        "{} {}/{} {}: {}",
-        style.bold("Hints for"),
-        lesson.handle(),
-        exercise.number,
-        exercise.id,
-        exercise.title
-    );
-    for (number, text) in exercise.hints.iter().enumerate().take(shown) {
-        let label = format!("Hint {} of {}:", number + 1, exercise.hints.len());
-        let is_new = number == seen_before;
-        if is_new {
-            println!("\n  {} {text}", style.bold(&label));
-        } else {
-            println!("\n  {} {}", style.dim(&label), style.dim(text));
-        }
-    }
-    println!();
-    if seen_before >= exercise.hints.len() {
-        println!(
-            "That was the last hint. The doc comments in exercises/{}/{} and the lesson text \
-             (lessons/{}/README.md) have the rest.",
-            lesson.folder,
-            exercise.file.display(),
-            lesson.folder
-        );
-    } else if shown < exercise.hints.len() {
-        println!(
-            "Still stuck? `cargo xtask hint {}/{}` shows the next one.",
-            lesson.handle(),
-            exercise.number
-        );
-    } else {
-        println!("That was the last hint: the next step is the code itself.");
-    }
-    state.record_hints_seen(exercise_ref, shown);
+    let view = HintView::new(state, exercise_ref);
+    print!("{}", view.render(style));
+    state.record_hints_seen(exercise_ref, view.shown);
     state.save();
     Ok(true)
+}
+
+/// What `hint` shows for one exercise, as plain data.
+#[derive(Debug)]
+pub struct HintView {
+    /// `lesson1/2 resolve: From a name to addresses`.
+    pub heading: String,
+    /// `lesson1/2`, as the learner types it.
+    pub handle: String,
+    pub hints: Vec<String>,
+    /// How many hints the learner had seen before this one.
+    pub seen_before: usize,
+    /// How many are shown now: one more than before, up to all.
+    pub shown: usize,
+    /// Where the rest is once the hints run out.
+    pub exercise_file: String,
+    pub chapter: String,
+}
+
+impl HintView {
+    pub fn new(state: &AppState, exercise_ref: ExerciseRef) -> HintView {
+        let lesson = state.course.lesson(exercise_ref.lesson());
+        let exercise = state.course.exercise(exercise_ref);
+        let seen_before = state.hints_seen(exercise_ref).min(exercise.hints.len());
+        HintView {
+            heading: format!(
+                "{}/{} {}: {}",
+                lesson.handle(),
+                exercise.number,
+                exercise.id,
+                exercise.title
+            ),
+            handle: state.course.handle_of(Selection::Exercise(exercise_ref)),
+            hints: exercise.hints.clone(),
+            seen_before,
+            shown: (seen_before + 1).min(exercise.hints.len()),
+            exercise_file: format!("exercises/{}/{}", lesson.folder, exercise.file.display()),
+            chapter: format!("lessons/{}/README.md", lesson.folder),
+        }
+    }
+
+    pub fn render(&self, style: Style) -> String {
+        let mut out = format!("{} {}\n", style.bold("Hints for"), self.heading);
+        for (number, text) in self.hints.iter().enumerate().take(self.shown) {
+            let label = format!("Hint {} of {}:", number + 1, self.hints.len());
+            if number == self.seen_before {
+                out += &format!("\n  {} {text}\n", style.bold(&label));
+            } else {
+                out += &format!("\n  {} {}\n", style.dim(&label), style.dim(text));
+            }
+        }
+        out.push('\n');
+        if self.seen_before >= self.hints.len() {
+            out += &format!(
+                "That was the last hint. The doc comments in {} and the lesson text ({}) have the rest.\n",
+                self.exercise_file, self.chapter
+            );
+        } else if self.shown < self.hints.len() {
+            out += &format!(
+                "Still stuck? `cargo xtask hint {}` shows the next one.\n",
+                self.handle
+            );
+        } else {
+            out += "That was the last hint: the next step is the code itself.\n";
+        }
+        out
+    }
 }
 
 /// The exercise named, or for a whole lesson the first exercise that did
@@ -128,6 +157,28 @@ mod tests {
         assert_eq!(
             exercise_to_hint(&state, Selection::Exercise(exercises[0])),
             Some(exercises[0])
+        );
+    }
+
+    #[test]
+    fn each_hint_asked_for_shows_one_more_until_the_last() {
+        let mut state = state();
+        let resolve = state.course.lesson_refs().next().unwrap().exercise(1);
+        let plain = Style { color: false };
+        let first = HintView::new(&state, resolve).render(plain);
+        assert_eq!(
+            first,
+            "Hints for lesson1/2 resolve: resolve\n\n  Hint 1 of 1: a nudge\n\n\
+             That was the last hint: the next step is the code itself.\n"
+        );
+        state.record_hints_seen(resolve, 1);
+        let again = HintView::new(&state, resolve).render(plain);
+        assert!(
+            again.ends_with(
+                "That was the last hint. The doc comments in exercises/01-lesson/src/resolve.rs \
+                 and the lesson text (lessons/01-lesson/README.md) have the rest.\n"
+            ),
+            "{again}"
         );
     }
 }
