@@ -2,82 +2,113 @@
 //! then say which exercises pass, show the first failure in full, and name
 //! the next step.
 
+use crate::app_state::AppState;
 use crate::build::{BuildDir, BuildTarget};
 use crate::course::{Course, Lesson, Selection};
 use crate::lesson_run::{ExerciseResults, LessonResults, LessonRunRequest, run_lesson};
-use crate::progress::{Progress, Status};
 use crate::style::Style;
-use crate::test_run::{RunOptions, TestOutcome, Verdict};
+use crate::test_run::{DeadlineArg, RunOptions, TestOutcome, Verdict};
 use anyhow::Result;
+use clap::{Arg, ArgAction, ArgMatches, Command, value_parser};
+
+#[derive(Debug)]
+pub struct CheckArgs {
+    pub lesson: Option<String>,
+    pub seed: Option<u64>,
+    pub all: bool,
+    pub deadline: DeadlineArg,
+}
+
+impl CheckArgs {
+    pub fn command() -> Command {
+        Command::new("check")
+            .about("Build and test your code for a lesson (the first unfinished one when omitted)")
+            .arg(Arg::new("lesson").value_name("LESSON[/EXERCISE]").help(
+                "lesson1, 1, 01 or socket-basics; one exercise: lesson1/2 or lesson1/resolve",
+            ))
+            .arg(
+                Arg::new("seed")
+                    .long("seed")
+                    .value_name("N")
+                    .value_parser(value_parser!(u64))
+                    .help("Replay a randomised test with the seed its failure printed (sets NETLINGS_SEED)"),
+            )
+            .arg(
+                Arg::new("all")
+                    .long("all")
+                    .action(ArgAction::SetTrue)
+                    .help("Show every failing test's message, not only the first"),
+            )
+            .arg(DeadlineArg::arg())
+    }
+
+    pub fn from_matches(matches: &ArgMatches) -> CheckArgs {
+        CheckArgs {
+            lesson: matches.get_one::<String>("lesson").cloned(),
+            seed: matches.get_one::<u64>("seed").copied(),
+            all: matches.get_flag("all"),
+            deadline: DeadlineArg::from_matches(matches),
+        }
+    }
+}
 
 /// Checks the lesson or exercise named by `handle`, or else the first
 /// lesson that does not pass yet. Returns whether everything checked passed.
-pub fn check(
-    course: &Course,
-    handle: Option<&str>,
-    run: &RunOptions,
-    style: Style,
-) -> Result<bool> {
-    let selection = handle.map(|handle| course.select(handle)).transpose()?;
-    let build_dir = BuildDir::acquire(&course.root, "check")?;
-    let mut progress = load_progress(course);
-    let passed = match selection {
-        Some(selection) => {
-            check_selection(course, &build_dir, selection, run, style, &mut progress)?
-        }
-        None => check_first_unfinished(course, &build_dir, run, style, &mut progress)?,
+pub fn check(state: &mut AppState, args: &CheckArgs, style: Style) -> Result<bool> {
+    let report = ReportOptions {
+        every_failure: args.all,
+        style,
     };
-    if let Err(error) = progress.save(course) {
-        eprintln!("note: your progress could not be saved ({error:#}); checks still work");
-    }
-    Ok(passed)
+    let run = &args.deadline.run_options(args.seed);
+    let selection = args
+        .lesson
+        .as_deref()
+        .map(|handle| state.course.select(handle))
+        .transpose()?;
+    let build_dir = BuildDir::acquire(&state.course.root, "check")?;
+    let passed = match selection {
+        Some(selection) => check_selection(state, &build_dir, selection, run, report),
+        None => check_first_unfinished(state, &build_dir, run, report),
+    };
+    state.save();
+    passed
 }
 
 /// Whether one exercise passes right now, without printing a report; the
 /// verdict is recorded in the learner's progress.
 pub fn passes_now(
-    course: &Course,
+    state: &mut AppState,
     selection: Selection,
     run: &RunOptions,
     style: Style,
 ) -> Result<bool> {
-    let build_dir = BuildDir::acquire(&course.root, "check")?;
-    let mut progress = load_progress(course);
-    let results = run_selection(course, &build_dir, selection, run, style)?;
-    record(
-        &mut progress,
-        &course.lessons[selection.lesson],
-        &selection,
-        &results,
-    );
-    if let Err(error) = progress.save(course) {
-        eprintln!("note: your progress could not be saved ({error:#})");
-    }
+    let build_dir = BuildDir::acquire(&state.course.root, "check")?;
+    let results = run_selection(&state.course, &build_dir, selection, run, style)?;
+    state.record_results(selection, &results);
+    state.save();
     Ok(all_passed(&results))
 }
 
-fn load_progress(course: &Course) -> Progress {
-    let loaded = Progress::load(course);
-    if let Some(problem) = loaded.problem {
-        eprintln!("note: {problem}");
-    }
-    loaded.progress
+/// How much a report shows, and how.
+#[derive(Debug, Clone, Copy)]
+pub struct ReportOptions {
+    /// Every failing test's message, not only the first.
+    pub every_failure: bool,
+    pub style: Style,
 }
 
 fn check_first_unfinished(
-    course: &Course,
+    state: &mut AppState,
     build_dir: &BuildDir,
     run: &RunOptions,
-    style: Style,
-    progress: &mut Progress,
+    report: ReportOptions,
 ) -> Result<bool> {
-    for (index, lesson) in course.lessons.iter().enumerate() {
+    let style = report.style;
+    for lesson_ref in state.course.lesson_refs() {
+        let lesson = state.course.lesson(lesson_ref);
         // A lesson that passed entirely at its last check is not rebuilt;
         // `check lessonN` re-checks it on request.
-        let passed_before = lesson.exercises.iter().all(|exercise| {
-            progress.status(&lesson.handle(), &exercise.id) == Some(Status::Passed)
-        });
-        if passed_before {
+        if state.first_pending_exercise(lesson_ref).is_none() {
             println!(
                 "{} {} {}: passed at your last check ({} re-checks it)",
                 style.green("✓"),
@@ -87,16 +118,18 @@ fn check_first_unfinished(
             );
             continue;
         }
-        let selection = Selection {
-            lesson: index,
-            exercise: None,
-        };
-        let results = run_selection(course, build_dir, selection, run, style)?;
-        record(progress, lesson, &selection, &results);
+        let selection = Selection::Lesson(lesson_ref);
+        let results = run_selection(&state.course, build_dir, selection, run, style)?;
+        state.record_results(selection, &results);
         if !all_passed(&results) {
-            print_report(course, selection, &results, style);
+            print!(
+                "{}",
+                CheckReport::new(&state.course, selection, &results, report.every_failure)
+                    .render(report.style)
+            );
             return Ok(false);
         }
+        let lesson = state.course.lesson(lesson_ref);
         println!(
             "{} {} {}: all {} exercises pass",
             style.green("✓"),
@@ -109,22 +142,21 @@ fn check_first_unfinished(
     Ok(true)
 }
 
+/// Checks one selection, records its verdicts and prints its report.
 pub(crate) fn check_selection(
-    course: &Course,
+    state: &mut AppState,
     build_dir: &BuildDir,
     selection: Selection,
     run: &RunOptions,
-    style: Style,
-    progress: &mut Progress,
+    report: ReportOptions,
 ) -> Result<bool> {
-    let results = run_selection(course, build_dir, selection, run, style)?;
-    record(
-        progress,
-        &course.lessons[selection.lesson],
-        &selection,
-        &results,
+    let results = run_selection(&state.course, build_dir, selection, run, report.style)?;
+    state.record_results(selection, &results);
+    print!(
+        "{}",
+        CheckReport::new(&state.course, selection, &results, report.every_failure)
+            .render(report.style)
     );
-    print_report(course, selection, &results, style);
     Ok(all_passed(&results))
 }
 
@@ -135,23 +167,24 @@ fn run_selection(
     run: &RunOptions,
     style: Style,
 ) -> Result<LessonResults> {
-    let lesson = &course.lessons[selection.lesson];
-    let exercises: Vec<usize> = match selection.exercise {
-        Some(exercise) => vec![exercise],
-        None => (0..lesson.exercises.len()).collect(),
-    };
+    let lesson = course.lesson(selection.lesson());
+    let exercises: Vec<usize> = course
+        .exercises_of(selection)
+        .into_iter()
+        .map(|exercise| exercise.index())
+        .collect();
     let package = lesson.package();
     run_lesson(&LessonRunRequest {
-        course,
-        build_dir,
-        lesson,
-        target: BuildTarget::Package(&package),
-        exercises: &exercises,
-        only_tests: None,
-        offline: false,
+        exercises,
         color: style.color,
         show_warnings: true,
-        run,
+        ..LessonRunRequest::new(
+            course,
+            build_dir,
+            lesson,
+            BuildTarget::Package(&package),
+            run,
+        )
     })
 }
 
@@ -162,67 +195,90 @@ fn all_passed(results: &LessonResults) -> bool {
     }
 }
 
-fn record(
-    progress: &mut Progress,
-    lesson: &Lesson,
-    selection: &Selection,
-    results: &LessonResults,
-) {
-    match results {
-        LessonResults::CompileErrors(_) => {
-            let exercises = match selection.exercise {
-                Some(index) => &lesson.exercises[index..=index],
-                None => &lesson.exercises[..],
-            };
-            for exercise in exercises {
-                progress.record(&lesson.handle(), &exercise.id, Status::Failing);
-            }
+/// Appends one line to a report, as `println!` would print it.
+macro_rules! report_line {
+    ($out:expr) => {
+        $out.push('\n')
+    };
+    ($out:expr, $($arg:tt)*) => {
+        $out.push_str(&format!("{}\n", format_args!($($arg)*)))
+    };
+}
+
+/// What one check found, ready to be rendered: the verdicts, the first
+/// failure (or every one) in full, and the next step.
+pub struct CheckReport<'a> {
+    pub course: &'a Course,
+    pub selection: Selection,
+    pub results: &'a LessonResults,
+    pub every_failure: bool,
+}
+
+impl<'a> CheckReport<'a> {
+    pub fn new(
+        course: &'a Course,
+        selection: Selection,
+        results: &'a LessonResults,
+        every_failure: bool,
+    ) -> CheckReport<'a> {
+        CheckReport {
+            course,
+            selection,
+            results,
+            every_failure,
         }
-        LessonResults::Ran(ran) => {
-            for result in &ran.exercises {
-                let status = if result.passed() {
-                    Status::Passed
-                } else {
-                    Status::Failing
-                };
-                progress.record(
-                    &lesson.handle(),
-                    &lesson.exercises[result.exercise].id,
-                    status,
-                );
-            }
-        }
+    }
+
+    pub fn render(&self, style: Style) -> String {
+        let mut out = String::new();
+        let options = ReportOptions {
+            every_failure: self.every_failure,
+            style,
+        };
+        write_report(&mut out, self.course, self.selection, self.results, options);
+        out
     }
 }
 
-fn print_report(course: &Course, selection: Selection, results: &LessonResults, style: Style) {
-    let lesson = &course.lessons[selection.lesson];
+fn write_report(
+    out: &mut String,
+    course: &Course,
+    selection: Selection,
+    results: &LessonResults,
+    report: ReportOptions,
+) {
+    let style = report.style;
+    let lesson = course.lesson(selection.lesson());
     let exercise_crate = format!("exercises/{}", lesson.folder);
-    println!();
-    println!(
+    report_line!(out);
+    report_line!(
+        out,
         "{} · {}",
         style.bold(&format!("Lesson {}", lesson.number)),
         style.bold(&lesson.title)
     );
-    println!("{}", style.dim(&lesson.summary));
-    println!(
+    report_line!(out, "{}", style.dim(&lesson.summary));
+    report_line!(
+        out,
         "{}",
         style.dim(&format!("Read: lessons/{}/README.md", lesson.folder))
     );
-    println!();
+    report_line!(out);
 
     let ran = match results {
         LessonResults::CompileErrors(errors) => {
-            println!(
+            report_line!(
+                out,
                 "{} The code in {exercise_crate} does not compile yet, so no test could run. The compiler says:\n",
                 style.red("✗")
             );
-            println!("{}", errors.trim_end());
-            println!();
-            println!(
+            report_line!(out, "{}", errors.trim_end());
+            report_line!(out);
+            report_line!(
+                out,
                 "{} fix the first error (later ones often follow from it), then run `cargo xtask check {}` again.",
                 style.bold("Next:"),
-                handle_of(lesson, selection.exercise)
+                course.handle_of(selection)
             );
             return;
         }
@@ -231,9 +287,9 @@ fn print_report(course: &Course, selection: Selection, results: &LessonResults, 
     let exercises = &ran.exercises;
 
     for result in exercises {
-        print_exercise_line(lesson, result, style);
+        write_exercise_line(out, lesson, result, style);
     }
-    print_warnings(&ran.warnings, style);
+    write_warnings(out, &ran.warnings, style);
     let earned: u32 = exercises
         .iter()
         .filter(|result| result.passed())
@@ -243,26 +299,28 @@ fn print_report(course: &Course, selection: Selection, results: &LessonResults, 
         .iter()
         .map(|result| lesson.exercises[result.exercise].points)
         .sum();
-    println!(
+    report_line!(
+        out,
         "\n  Points: {earned}/{possible} {}",
         style.dim("(an exercise scores once all of its tests pass)")
     );
 
     match exercises.iter().find(|result| !result.passed()) {
-        Some(failing) => print_first_failure(lesson, &exercise_crate, failing, style),
-        None => print_success_next_step(course, selection, style),
+        Some(failing) => write_failures(out, course, selection, failing, exercises, report),
+        None => write_success_next_step(out, course, selection, style),
     }
 }
 
 /// The compiler's warnings about the learner's code: often the clue
 /// (an unused `Result`, a variable never read). The first few, in full.
-fn print_warnings(warnings: &[String], style: Style) {
+fn write_warnings(out: &mut String, warnings: &[String], style: Style) {
     const SHOWN: usize = 3;
     if warnings.is_empty() {
         return;
     }
-    println!();
-    println!(
+    report_line!(out);
+    report_line!(
+        out,
         "  {} the compiler has {} warning(s) about your code{}:",
         style.yellow("!"),
         warnings.len(),
@@ -274,12 +332,12 @@ fn print_warnings(warnings: &[String], style: Style) {
     );
     for warning in warnings.iter().take(SHOWN) {
         for line in warning.trim_end().lines() {
-            println!("    {line}");
+            report_line!(out, "    {line}");
         }
     }
 }
 
-fn print_exercise_line(lesson: &Lesson, result: &ExerciseResults, style: Style) {
+fn write_exercise_line(out: &mut String, lesson: &Lesson, result: &ExerciseResults, style: Style) {
     let exercise = &lesson.exercises[result.exercise];
     let timed_out = result
         .outcomes
@@ -296,57 +354,109 @@ fn print_exercise_line(lesson: &Lesson, result: &ExerciseResults, style: Style) 
     let tests = format!("{}/{} tests", result.count_passed(), result.outcomes.len());
     let label = lesson.exercise_label(exercise);
     let (label_width, title_width) = lesson.column_widths();
-    println!(
+    report_line!(
+        out,
         "  {mark} {label:<label_width$}  {:<title_width$}  {tests:>11}  {points:>3}/{} points",
-        exercise.title, exercise.points
+        exercise.title,
+        exercise.points
     );
     // Once some tests pass, name the ones still failing; an exercise not
     // started yet would only list every test.
     let started = result.count_passed() > 0;
     for outcome in &result.outcomes {
         match outcome.verdict {
-            Verdict::Timeout => println!(
+            Verdict::Timeout => report_line!(
+                out,
                 "      {} test {} never finished: stopped after {:.0?}",
                 style.yellow("⏱"),
                 outcome.case.name,
                 outcome.duration
             ),
             Verdict::Fail { .. } if started => {
-                println!("      {} test {} fails", style.red("✗"), outcome.case.name)
+                report_line!(
+                    out,
+                    "      {} test {} fails",
+                    style.red("✗"),
+                    outcome.case.name
+                )
             }
             _ => {}
         }
     }
 }
 
-fn print_first_failure(
-    lesson: &Lesson,
-    exercise_crate: &str,
+fn write_failures(
+    out: &mut String,
+    course: &Course,
+    selection: Selection,
     failing: &ExerciseResults,
-    style: Style,
+    exercises: &[ExerciseResults],
+    report: ReportOptions,
 ) {
+    let style = report.style;
+    let lesson = course.lesson(selection.lesson());
+    let exercise_crate = format!("exercises/{}", lesson.folder);
     let exercise = &lesson.exercises[failing.exercise];
     let file = format!("{exercise_crate}/{}", exercise.file.display());
-    println!();
+    report_line!(out);
     match failing.first_failure() {
-        Some(outcome) => {
-            println!(
+        Some(first) => {
+            report_line!(
+                out,
                 "{} {}/{} {}, test {}",
                 style.bold("First failure:"),
                 lesson.handle(),
                 exercise.number,
                 exercise.id,
-                style.bold(&outcome.case.name)
+                style.bold(&first.case.name)
             );
-            println!(
+            report_line!(
+                out,
                 "  Edit {}: {}",
                 style.cyan(&file),
                 exercise.functions.join(", ")
             );
-            println!();
-            print_outcome(outcome, style);
+            report_line!(out);
+            write_outcome(out, first, style);
+            let others: Vec<(usize, &TestOutcome)> = exercises
+                .iter()
+                .flat_map(|result| {
+                    result
+                        .outcomes
+                        .iter()
+                        .filter(|outcome| outcome.verdict != Verdict::Pass)
+                        .map(|outcome| (result.exercise, outcome))
+                })
+                .filter(|(_, outcome)| !std::ptr::eq(*outcome, first))
+                .collect();
+            if report.every_failure {
+                for (index, outcome) in &others {
+                    let exercise = &lesson.exercises[*index];
+                    report_line!(out);
+                    report_line!(
+                        out,
+                        "{} {}/{} {}, test {}",
+                        style.bold("Also failing:"),
+                        lesson.handle(),
+                        exercise.number,
+                        exercise.id,
+                        style.bold(&outcome.case.name)
+                    );
+                    report_line!(out);
+                    write_outcome(out, outcome, style);
+                }
+            } else if !others.is_empty() {
+                report_line!(out);
+                report_line!(
+                    out,
+                    "  {} more test(s) fail: `cargo xtask check {} --all` shows every message.",
+                    others.len(),
+                    course.handle_of(selection)
+                );
+            }
         }
-        None => println!(
+        None => report_line!(
+            out,
             "{} {}/{} has no tests: was {exercise_crate}/{} emptied?",
             style.red("✗"),
             lesson.handle(),
@@ -354,14 +464,16 @@ fn print_first_failure(
             exercise.test.display()
         ),
     }
-    println!();
-    println!(
+    report_line!(out);
+    report_line!(
+        out,
         "  Stuck? `cargo xtask hint {}/{}` gives a hint, one more each time.",
         lesson.handle(),
         exercise.number
     );
-    println!();
-    println!(
+    report_line!(out);
+    report_line!(
+        out,
         "{} open {file}, read the doc comments and the lesson text, make this test pass, then run \
          `cargo xtask check {}/{}`.",
         style.bold("Next:"),
@@ -370,41 +482,43 @@ fn print_first_failure(
     );
 }
 
-fn print_outcome(outcome: &TestOutcome, style: Style) {
+fn write_outcome(out: &mut String, outcome: &TestOutcome, style: Style) {
     match &outcome.verdict {
         Verdict::Pass => {}
         Verdict::Fail { message, location } => {
             for line in message.lines() {
-                println!("    {}", style.red(line));
+                report_line!(out, "    {}", style.red(line));
             }
             if let Some(location) = location {
-                println!("    {}", style.dim(&format!("at {location}")));
+                report_line!(out, "    {}", style.dim(&format!("at {location}")));
             }
             let printed = output_before_panic(&outcome.output);
             if !printed.is_empty() {
-                println!("\n    What the test printed before it failed:");
+                report_line!(out, "\n    What the test printed before it failed:");
                 for line in printed {
-                    println!("    | {line}");
+                    report_line!(out, "    | {line}");
                 }
             }
         }
         Verdict::Timeout => {
-            println!(
+            report_line!(
+                out,
                 "    {}",
                 style.yellow(&format!(
                     "timed out: the test was still running after {:.0?} and was stopped.",
                     outcome.duration
                 ))
             );
-            println!(
+            report_line!(
+                out,
                 "    Something blocks forever: a read with no data coming, an accept with no client,\n    \
                  a loop with no way out, or a blocking call inside async code."
             );
             let printed = output_before_panic(&outcome.output);
             if !printed.is_empty() {
-                println!("\n    What the test printed before it was stopped:");
+                report_line!(out, "\n    What the test printed before it was stopped:");
                 for line in printed {
-                    println!("    | {line}");
+                    report_line!(out, "    | {line}");
                 }
             }
         }
@@ -430,13 +544,14 @@ fn output_before_panic(output: &str) -> Vec<&str> {
     lines[lines.len().saturating_sub(SHOWN_LINES)..].to_vec()
 }
 
-fn print_success_next_step(course: &Course, selection: Selection, style: Style) {
-    let lesson = &course.lessons[selection.lesson];
-    println!();
-    if let Some(index) = selection.exercise {
-        let exercise = &lesson.exercises[index];
-        match lesson.exercises.get(index + 1) {
-            Some(next) => println!(
+fn write_success_next_step(out: &mut String, course: &Course, selection: Selection, style: Style) {
+    let lesson = course.lesson(selection.lesson());
+    report_line!(out);
+    if let Some(checked) = selection.exercise() {
+        let exercise = course.exercise(checked);
+        match lesson.exercises.get(checked.index() + 1) {
+            Some(next) => report_line!(
+                out,
                 "{} {}/{} passes. {} cargo xtask check {}/{} ({})",
                 style.green("✓"),
                 lesson.handle(),
@@ -446,7 +561,8 @@ fn print_success_next_step(course: &Course, selection: Selection, style: Style) 
                 next.number,
                 next.title
             ),
-            None => println!(
+            None => report_line!(
+                out,
                 "{} {}/{} passes. {} cargo xtask check {} (the whole lesson)",
                 style.green("✓"),
                 lesson.handle(),
@@ -457,27 +573,25 @@ fn print_success_next_step(course: &Course, selection: Selection, style: Style) 
         }
         return;
     }
-    match course.lessons.get(selection.lesson + 1) {
-        Some(next) => println!(
-            "{} Lesson {} is done. {} read lessons/{}/README.md, then cargo xtask check {}",
-            style.green("✓"),
-            lesson.number,
-            style.bold("Next:"),
-            next.folder,
-            next.handle()
-        ),
-        None => println!(
+    match course.next_lesson(selection.lesson()) {
+        Some(next) => {
+            let next = course.lesson(next);
+            report_line!(
+                out,
+                "{} Lesson {} is done. {} read lessons/{}/README.md, then cargo xtask check {}",
+                style.green("✓"),
+                lesson.number,
+                style.bold("Next:"),
+                next.folder,
+                next.handle()
+            )
+        }
+        None => report_line!(
+            out,
             "{} Lesson {} is done, and it is the last lesson written so far. Well done!",
             style.green("✓"),
             lesson.number
         ),
-    }
-}
-
-fn handle_of(lesson: &Lesson, exercise: Option<usize>) -> String {
-    match exercise {
-        Some(index) => format!("{}/{}", lesson.handle(), lesson.exercises[index].number),
-        None => lesson.handle(),
     }
 }
 
@@ -492,6 +606,108 @@ mod tests {
         assert_eq!(
             output_before_panic(output),
             vec!["first line", "debug: got 3 bytes"]
+        );
+    }
+
+    fn outcome(name: &str, verdict: Verdict) -> TestOutcome {
+        TestOutcome {
+            case: crate::test_run::TestCase {
+                executable: crate::build::TestExecutable {
+                    target: "endpoint".into(),
+                    path: "/target/endpoint".into(),
+                    package_dir: "/course/exercises/01-lesson".into(),
+                },
+                name: name.into(),
+            },
+            verdict,
+            duration: std::time::Duration::from_millis(5),
+            output: String::new(),
+        }
+    }
+
+    fn failure(message: &str) -> Verdict {
+        Verdict::Fail {
+            message: message.into(),
+            location: None,
+        }
+    }
+
+    fn results() -> LessonResults {
+        LessonResults::Ran(crate::lesson_run::Ran {
+            exercises: vec![
+                ExerciseResults {
+                    exercise: 0,
+                    outcomes: vec![
+                        outcome("parses", Verdict::Pass),
+                        outcome("classifies", failure("expected Registered, got Dynamic")),
+                        outcome("rejects", failure("accepted \"nonsense\"")),
+                    ],
+                },
+                ExerciseResults {
+                    exercise: 1,
+                    outcomes: vec![outcome("resolves", Verdict::Pass)],
+                },
+            ],
+            warnings: Vec::new(),
+        })
+    }
+
+    #[test]
+    fn a_report_shows_the_first_failure_in_full_and_counts_the_others() {
+        let state = crate::app_state::tests::state();
+        let lesson = state.course.lesson_refs().next().unwrap();
+        let results = results();
+        let report = CheckReport::new(&state.course, Selection::Lesson(lesson), &results, false)
+            .render(Style { color: false });
+        for expected in [
+            "Lesson 1 · A lesson",
+            "  ✗ lesson1/1 endpoint  endpoint    1/3 tests    0/10 points",
+            "      ✗ test classifies fails",
+            "  ✓ lesson1/2 resolve   resolve     1/1 tests   10/10 points",
+            "  Points: 10/20",
+            "First failure: lesson1/1 endpoint, test classifies",
+            "  Edit exercises/01-lesson/src/endpoint.rs: endpoint",
+            "    expected Registered, got Dynamic",
+            "  1 more test(s) fail: `cargo xtask check lesson1 --all` shows every message.",
+            "Next: open exercises/01-lesson/src/endpoint.rs",
+        ] {
+            assert!(report.contains(expected), "{expected:?} in:\n{report}");
+        }
+        assert!(!report.contains("nonsense"), "{report}");
+    }
+
+    #[test]
+    fn a_report_with_every_failure_shows_each_message() {
+        let state = crate::app_state::tests::state();
+        let lesson = state.course.lesson_refs().next().unwrap();
+        let results = results();
+        let report = CheckReport::new(&state.course, Selection::Lesson(lesson), &results, true)
+            .render(Style { color: false });
+        assert!(
+            report.contains("Also failing: lesson1/1 endpoint, test rejects"),
+            "{report}"
+        );
+        assert!(report.contains("    accepted \"nonsense\""), "{report}");
+        assert!(!report.contains("more test(s) fail"), "{report}");
+    }
+
+    #[test]
+    fn a_passing_exercise_names_the_next_one() {
+        let state = crate::app_state::tests::state();
+        let lesson = state.course.lesson_refs().next().unwrap();
+        let results = LessonResults::Ran(crate::lesson_run::Ran {
+            exercises: vec![ExerciseResults {
+                exercise: 0,
+                outcomes: vec![outcome("parses", Verdict::Pass)],
+            }],
+            warnings: Vec::new(),
+        });
+        let selection = Selection::Exercise(lesson.exercise(0));
+        let report = CheckReport::new(&state.course, selection, &results, false)
+            .render(Style { color: false });
+        assert!(
+            report.contains("✓ lesson1/1 passes. Next: cargo xtask check lesson1/2 (resolve)"),
+            "{report}"
         );
     }
 }

@@ -3,7 +3,9 @@
 //! types to name them (`lesson3`, `3`, `03`, `tcp-vs-udp`, `lesson3/2`,
 //! `lesson3/framing`).
 
+use crate::toml_file;
 use anyhow::{Context, Result, bail};
+use serde::Deserialize;
 use std::fmt;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -41,11 +43,59 @@ pub struct Exercise {
     pub hints: Vec<String>,
 }
 
+/// A lesson of the course, by its place in the course.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LessonRef(usize);
+
+/// An exercise, by its lesson and its place in that lesson.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ExerciseRef {
+    lesson: LessonRef,
+    index: usize,
+}
+
 /// A user's choice: one lesson, or one exercise of it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Selection {
-    pub lesson: usize,
-    pub exercise: Option<usize>,
+pub enum Selection {
+    Lesson(LessonRef),
+    Exercise(ExerciseRef),
+}
+
+impl LessonRef {
+    /// Its exercise at `index`, counted from 0.
+    pub fn exercise(self, index: usize) -> ExerciseRef {
+        ExerciseRef {
+            lesson: self,
+            index,
+        }
+    }
+}
+
+impl ExerciseRef {
+    pub fn lesson(self) -> LessonRef {
+        self.lesson
+    }
+
+    /// Its place among the lesson's exercises, counted from 0.
+    pub fn index(self) -> usize {
+        self.index
+    }
+}
+
+impl Selection {
+    pub fn lesson(self) -> LessonRef {
+        match self {
+            Selection::Lesson(lesson) => lesson,
+            Selection::Exercise(exercise) => exercise.lesson,
+        }
+    }
+
+    pub fn exercise(self) -> Option<ExerciseRef> {
+        match self {
+            Selection::Lesson(_) => None,
+            Selection::Exercise(exercise) => Some(exercise),
+        }
+    }
 }
 
 /// A mistake in what the user typed (exit code 2), as opposed to a failure
@@ -138,11 +188,52 @@ impl Course {
                     self.lesson_handles()
                 ))
             })?;
-        let exercise = match exercise_part {
-            None => None,
-            Some(wanted) => Some(self.lessons[lesson].find_exercise(wanted)?),
-        };
-        Ok(Selection { lesson, exercise })
+        let lesson = LessonRef(lesson);
+        match exercise_part {
+            None => Ok(Selection::Lesson(lesson)),
+            Some(wanted) => {
+                let index = self.lesson(lesson).find_exercise(wanted)?;
+                Ok(Selection::Exercise(lesson.exercise(index)))
+            }
+        }
+    }
+
+    pub fn lesson(&self, lesson: LessonRef) -> &Lesson {
+        &self.lessons[lesson.0]
+    }
+
+    pub fn exercise(&self, exercise: ExerciseRef) -> &Exercise {
+        &self.lesson(exercise.lesson).exercises[exercise.index]
+    }
+
+    pub fn lesson_refs(&self) -> impl Iterator<Item = LessonRef> + use<> {
+        (0..self.lessons.len()).map(LessonRef)
+    }
+
+    pub fn next_lesson(&self, lesson: LessonRef) -> Option<LessonRef> {
+        let next = lesson.0 + 1;
+        (next < self.lessons.len()).then_some(LessonRef(next))
+    }
+
+    pub fn exercise_refs(&self, lesson: LessonRef) -> impl Iterator<Item = ExerciseRef> + use<> {
+        (0..self.lesson(lesson).exercises.len()).map(move |index| lesson.exercise(index))
+    }
+
+    /// The exercises a selection covers: the one named, or all of its lesson.
+    pub fn exercises_of(&self, selection: Selection) -> Vec<ExerciseRef> {
+        match selection {
+            Selection::Exercise(exercise) => vec![exercise],
+            Selection::Lesson(lesson) => self.exercise_refs(lesson).collect(),
+        }
+    }
+
+    /// How a user types a selection: `lesson1` or `lesson1/2`.
+    pub fn handle_of(&self, selection: Selection) -> String {
+        let lesson = self.lesson(selection.lesson());
+        match selection.exercise() {
+            Some(exercise) => format!("{}/{}", lesson.handle(), self.exercise(exercise).number),
+            None => lesson.handle(),
+        }
     }
 
     fn lesson_handles(&self) -> String {
@@ -185,39 +276,79 @@ fn parse_lesson_folder(folder: &str) -> Option<(u32, &str)> {
     Some((digits.parse().ok()?, slug))
 }
 
+/// `lesson.toml` as written.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LessonManifest {
+    #[serde(deserialize_with = "toml_file::non_empty_text")]
+    title: String,
+    #[serde(deserialize_with = "toml_file::non_empty_text")]
+    summary: String,
+    #[serde(default)]
+    exercise: Vec<ExerciseEntry>,
+}
+
+/// One `[[exercise]]` of `lesson.toml`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExerciseEntry {
+    #[serde(deserialize_with = "toml_file::non_empty_text")]
+    id: String,
+    #[serde(deserialize_with = "toml_file::non_empty_text")]
+    title: String,
+    #[serde(deserialize_with = "toml_file::non_empty_text")]
+    file: String,
+    #[serde(deserialize_with = "toml_file::non_empty_texts")]
+    functions: Vec<String>,
+    #[serde(deserialize_with = "toml_file::non_empty_text")]
+    test: String,
+    #[serde(deserialize_with = "toml_file::points")]
+    points: u32,
+    #[serde(deserialize_with = "toml_file::non_empty_texts")]
+    hints: Vec<String>,
+}
+
 impl Lesson {
     fn load(root: &Path, number: u32, folder: &str, slug: &str) -> Result<Lesson> {
         let manifest_path = root.join("lessons").join(folder).join("lesson.toml");
         let shown = format!("lessons/{folder}/lesson.toml");
         let text =
             fs::read_to_string(&manifest_path).with_context(|| format!("reading {shown}"))?;
-        let manifest: toml::Table = text.parse().with_context(|| format!("parsing {shown}"))?;
-        let fields = Fields::new(&manifest, shown.clone(), &["title", "summary", "exercise"])?;
-        let title = fields.string("title")?;
-        let summary = fields.string("summary")?;
-        let entries = fields.array_of_tables("exercise")?;
-        let mut exercises = Vec::new();
-        for (index, entry) in entries.iter().enumerate() {
-            let where_ = format!("{shown}, exercise {}", index + 1);
-            exercises.push(Exercise::from_table(index + 1, entry, where_)?);
-        }
-        if exercises.is_empty() {
+        let manifest: LessonManifest = toml_file::parse(&text, &shown, "exercise")?;
+        if manifest.exercise.is_empty() {
             bail!("{shown} lists no exercises: add at least one [[exercise]]");
         }
-        for (index, exercise) in exercises.iter().enumerate() {
-            if exercises[..index]
-                .iter()
-                .any(|earlier| earlier.id == exercise.id)
+        let mut exercises: Vec<Exercise> = Vec::new();
+        for (index, entry) in manifest.exercise.into_iter().enumerate() {
+            let number = index + 1;
+            let test = PathBuf::from(entry.test);
+            if test.parent() != Some(Path::new("tests"))
+                || test.extension().is_none_or(|ext| ext != "rs")
             {
-                bail!("{shown}: two exercises have the id {:?}", exercise.id);
+                bail!(
+                    "{shown}, exercise {number}: `test` must name a file tests/NAME.rs, not {test:?}"
+                );
             }
+            if exercises.iter().any(|earlier| earlier.id == entry.id) {
+                bail!("{shown}: two exercises have the id {:?}", entry.id);
+            }
+            exercises.push(Exercise {
+                number,
+                id: entry.id,
+                title: entry.title,
+                file: PathBuf::from(entry.file),
+                functions: entry.functions,
+                test,
+                points: entry.points,
+                hints: entry.hints,
+            });
         }
         Ok(Lesson {
             number,
             folder: folder.to_owned(),
             slug: slug.to_owned(),
-            title,
-            summary,
+            title: manifest.title,
+            summary: manifest.summary,
             exercises,
         })
     }
@@ -305,41 +436,6 @@ impl Lesson {
 }
 
 impl Exercise {
-    fn from_table(number: usize, table: &toml::Table, shown: String) -> Result<Exercise> {
-        let fields = Fields::new(
-            table,
-            shown,
-            &[
-                "id",
-                "title",
-                "file",
-                "functions",
-                "test",
-                "points",
-                "hints",
-            ],
-        )?;
-        let test = PathBuf::from(fields.string("test")?);
-        if test.parent() != Some(Path::new("tests"))
-            || test.extension().is_none_or(|ext| ext != "rs")
-        {
-            bail!(
-                "{}: `test` must name a file tests/NAME.rs, not {test:?}",
-                fields.shown
-            );
-        }
-        Ok(Exercise {
-            number,
-            id: fields.string("id")?,
-            title: fields.string("title")?,
-            file: PathBuf::from(fields.string("file")?),
-            functions: fields.strings("functions")?,
-            test,
-            points: fields.points("points")?,
-            hints: fields.strings("hints")?,
-        })
-    }
-
     /// The cargo test target that holds this exercise's tests: the test
     /// file's name without `.rs`.
     pub fn test_target(&self) -> String {
@@ -348,78 +444,6 @@ impl Exercise {
             .unwrap_or_default()
             .to_string_lossy()
             .into_owned()
-    }
-}
-
-/// Reads typed fields of one manifest table and names the table and the
-/// field in every error, so a typo in lesson.toml says where it is.
-struct Fields<'a> {
-    table: &'a toml::Table,
-    shown: String,
-}
-
-impl<'a> Fields<'a> {
-    fn new(table: &'a toml::Table, shown: String, known: &[&str]) -> Result<Fields<'a>> {
-        if let Some(unknown) = table.keys().find(|key| !known.contains(&key.as_str())) {
-            bail!(
-                "{shown}: unknown field `{unknown}` (the fields are: {})",
-                known.join(", ")
-            );
-        }
-        Ok(Fields { table, shown })
-    }
-
-    fn get(&self, key: &str) -> Result<&'a toml::Value> {
-        self.table
-            .get(key)
-            .with_context(|| format!("{}: missing field `{key}`", self.shown))
-    }
-
-    fn string(&self, key: &str) -> Result<String> {
-        match self.get(key)? {
-            toml::Value::String(text) if !text.trim().is_empty() => Ok(text.clone()),
-            toml::Value::String(_) => bail!("{}: `{key}` is empty", self.shown),
-            other => bail!(
-                "{}: `{key}` must be a string, not {}",
-                self.shown,
-                other.type_str()
-            ),
-        }
-    }
-
-    fn strings(&self, key: &str) -> Result<Vec<String>> {
-        let wrong = || format!("{}: `{key}` must be a list of strings", self.shown);
-        let items = self.get(key)?.as_array().with_context(wrong)?;
-        let strings = items
-            .iter()
-            .map(|item| item.as_str().map(str::to_owned).with_context(wrong))
-            .collect::<Result<Vec<_>>>()?;
-        if strings.is_empty() {
-            bail!("{}: `{key}` is empty", self.shown);
-        }
-        Ok(strings)
-    }
-
-    fn points(&self, key: &str) -> Result<u32> {
-        let value = self.get(key)?.as_integer();
-        value
-            .and_then(|points| u32::try_from(points).ok())
-            .filter(|points| *points > 0)
-            .with_context(|| format!("{}: `{key}` must be a whole number above 0", self.shown))
-    }
-
-    fn array_of_tables(&self, key: &str) -> Result<Vec<&'a toml::Table>> {
-        let wrong = || {
-            format!(
-                "{}: `{key}` must be written as [[{key}]] tables",
-                self.shown
-            )
-        };
-        let items = self.get(key)?.as_array().with_context(wrong)?;
-        items
-            .iter()
-            .map(|item| item.as_table().with_context(wrong))
-            .collect()
     }
 }
 
@@ -475,10 +499,7 @@ mod tests {
         ] {
             assert_eq!(
                 course.select(handle).unwrap(),
-                Selection {
-                    lesson: 1,
-                    exercise: None
-                },
+                Selection::Lesson(LessonRef(1)),
                 "{handle}"
             );
         }
@@ -487,10 +508,7 @@ mod tests {
     #[test]
     fn an_exercise_answers_to_its_number_and_id() {
         let course = course();
-        let second = Selection {
-            lesson: 0,
-            exercise: Some(1),
-        };
+        let second = Selection::Exercise(LessonRef(0).exercise(1));
         assert_eq!(course.select("lesson1/2").unwrap(), second);
         assert_eq!(course.select("1/resolve").unwrap(), second);
     }

@@ -11,14 +11,116 @@
 
 use crate::build::{BuildDir, BuildTarget};
 use crate::course::Course;
+use crate::grade_report::{self, Format};
 use crate::lesson_run::{LessonResults, LessonRunRequest, run_lesson};
 use crate::release;
-use crate::test_run::{RunOptions, Verdict};
+use crate::test_run::{DeadlineArg, RunOptions, Verdict};
 use anyhow::{Context, Result, bail};
+use clap::builder::EnumValueParser;
+use clap::{Arg, ArgMatches, Command, value_parser};
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
+
+#[derive(Debug)]
+pub struct GradeArgs {
+    pub course: Option<PathBuf>,
+    pub lock: Option<PathBuf>,
+    pub student: Option<PathBuf>,
+    pub format: Format,
+    pub out: Option<PathBuf>,
+    pub deadline: DeadlineArg,
+}
+
+impl GradeArgs {
+    pub fn command() -> Command {
+        let path = |name: &'static str, value_name: &'static str, help: &'static str| {
+            Arg::new(name)
+                .long(name)
+                .value_name(value_name)
+                .value_parser(value_parser!(PathBuf))
+                .help(help)
+        };
+        Command::new("grade")
+            .about("For instructors: grade a student's copy against a pristine checkout of the course")
+            .arg(path(
+                "course",
+                "PATH",
+                "A pristine checkout of the course: its tests, manifests and points are used",
+            ))
+            .arg(
+                path(
+                    "lock",
+                    "FILE",
+                    "The course's course.lock: take the course's files from the student's git history",
+                )
+                .conflicts_with("course"),
+            )
+            .arg(path(
+                "student",
+                "PATH",
+                "The student's copy (default: the checkout around the current folder)",
+            ))
+            .arg(
+                Arg::new("format")
+                    .long("format")
+                    .value_name("FORMAT")
+                    .value_parser(EnumValueParser::<Format>::new())
+                    .default_value("human")
+                    .help("human, json, junit, classroom (GitHub Classroom) or markdown"),
+            )
+            .arg(path(
+                "out",
+                "FILE",
+                "Write the report to FILE instead of standard output",
+            ))
+            .arg(DeadlineArg::arg())
+    }
+
+    pub fn from_matches(matches: &ArgMatches) -> GradeArgs {
+        let path = |name: &str| matches.get_one::<PathBuf>(name).cloned();
+        GradeArgs {
+            course: path("course"),
+            lock: path("lock"),
+            student: path("student"),
+            format: matches
+                .get_one::<Format>("format")
+                .copied()
+                .unwrap_or(Format::Human),
+            out: path("out"),
+            deadline: DeadlineArg::from_matches(matches),
+        }
+    }
+}
+
+/// `cargo xtask grade`: grades the student's copy and writes the report
+/// where asked. Never reads the student's manifests or runs their runner.
+pub fn grade_command(args: &GradeArgs) -> Result<bool> {
+    let student = match &args.student {
+        Some(path) => path
+            .canonicalize()
+            .with_context(|| format!("--student {}: no such folder", path.display()))?,
+        None => Course::find_root()?,
+    };
+    let pristine = pristine_source(args.course.as_deref(), args.lock.as_deref(), &student)?;
+    let report = grade(&student, &pristine, &args.deadline.run_options(None))?;
+    let text = grade_report::render(&report, args.format);
+    match &args.out {
+        Some(path) => {
+            fs::write(path, text)
+                .with_context(|| format!("writing the report to {}", path.display()))?;
+            eprintln!(
+                "grade: {}/{} points; report written to {}",
+                report.points(),
+                report.max_points(),
+                path.display()
+            );
+        }
+        None => print!("{text}"),
+    }
+    Ok(report.all_passed())
+}
 
 #[derive(Debug)]
 pub struct GradeReport {
@@ -176,20 +278,14 @@ pub fn grade(student: &Path, pristine_source: &Pristine, run: &RunOptions) -> Re
     let course = Course::load(&workspace)?;
     let mut lessons = Vec::new();
     for lesson in &course.lessons {
-        let all: Vec<usize> = (0..lesson.exercises.len()).collect();
         let package = lesson.package();
-        let results = run_lesson(&LessonRunRequest {
-            course: &course,
-            build_dir: &build_dir,
+        let results = run_lesson(&LessonRunRequest::new(
+            &course,
+            &build_dir,
             lesson,
-            target: BuildTarget::Package(&package),
-            exercises: &all,
-            only_tests: None,
-            offline: false,
-            color: false,
-            show_warnings: false,
+            BuildTarget::Package(&package),
             run,
-        })?;
+        ))?;
         let exercises = lesson
             .exercises
             .iter()

@@ -16,18 +16,26 @@ pub enum Format {
     Markdown,
 }
 
-impl Format {
-    pub const NAMES: [&'static str; 5] = ["human", "json", "junit", "classroom", "markdown"];
+impl clap::ValueEnum for Format {
+    fn value_variants<'a>() -> &'a [Format] {
+        &[
+            Format::Human,
+            Format::Json,
+            Format::Junit,
+            Format::Classroom,
+            Format::Markdown,
+        ]
+    }
 
-    pub fn from_name(name: &str) -> Option<Format> {
-        match name {
-            "human" => Some(Format::Human),
-            "json" => Some(Format::Json),
-            "junit" => Some(Format::Junit),
-            "classroom" => Some(Format::Classroom),
-            "markdown" => Some(Format::Markdown),
-            _ => None,
-        }
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        let name = match self {
+            Format::Human => "human",
+            Format::Json => "json",
+            Format::Junit => "junit",
+            Format::Classroom => "classroom",
+            Format::Markdown => "markdown",
+        };
+        Some(clap::builder::PossibleValue::new(name))
     }
 }
 
@@ -486,5 +494,20 @@ mod tests {
         assert!(text.contains("### netlings: 10/20 points"));
         assert!(text.contains("| ❌ `lesson1/2 resolve` | Resolve | 1/2 | 0/10 |"));
         assert!(text.contains("- modified `exercises/01-socket-basics/tests/endpoint.rs`"));
+    }
+
+    #[test]
+    fn formats_answer_to_the_names_the_flag_takes() {
+        use clap::ValueEnum;
+        for (name, format) in [
+            ("human", Format::Human),
+            ("json", Format::Json),
+            ("junit", Format::Junit),
+            ("classroom", Format::Classroom),
+            ("markdown", Format::Markdown),
+        ] {
+            assert_eq!(Format::from_str(name, false), Ok(format));
+        }
+        assert!(Format::from_str("xml", false).is_err());
     }
 }

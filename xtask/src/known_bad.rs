@@ -13,7 +13,9 @@
 
 use crate::build::BuildDir;
 use crate::course::{Course, Lesson};
-use anyhow::{Context, Result, bail, ensure};
+use crate::toml_file;
+use anyhow::{Context, Result, bail};
+use serde::Deserialize;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -31,6 +33,33 @@ pub struct Variant {
     pub replace: String,
     /// Where the variant is written down, relative to the course root.
     pub defined_in: PathBuf,
+}
+
+/// `known-bad/ID.toml` as written.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct KnownBadFile {
+    #[serde(default)]
+    variant: Vec<VariantEntry>,
+}
+
+/// One `[[variant]]`. Every field says something, except `replace`: an
+/// empty replacement deletes the text found, a mistake of omission (a
+/// forgotten flush, a missing check).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct VariantEntry {
+    #[serde(deserialize_with = "toml_file::non_empty_text")]
+    id: String,
+    #[serde(deserialize_with = "toml_file::non_empty_text")]
+    mistake: String,
+    #[serde(deserialize_with = "toml_file::non_empty_text")]
+    caught_by: String,
+    #[serde(deserialize_with = "toml_file::non_empty_text")]
+    file: String,
+    #[serde(deserialize_with = "toml_file::non_empty_text")]
+    find: String,
+    replace: String,
 }
 
 /// Every variant of a lesson, in exercise order.
@@ -65,53 +94,22 @@ pub fn load_variants(course: &Course, lesson: &Lesson) -> Result<Vec<Variant>> {
             })?;
         let text =
             fs::read_to_string(&path).with_context(|| format!("reading {}", shown.display()))?;
-        let table: toml::Table = text
-            .parse()
-            .with_context(|| format!("parsing {}", shown.display()))?;
-        let entries = table
-            .get("variant")
-            .and_then(toml::Value::as_array)
-            .with_context(|| {
-                format!(
-                    "{}: write each variant as a [[variant]] table",
-                    shown.display()
-                )
-            })?;
-        for (index, entry) in entries.iter().enumerate() {
-            let where_ = format!("{}, variant {}", shown.display(), index + 1);
-            let entry = entry
-                .as_table()
-                .with_context(|| format!("{where_}: not a table"))?;
-            let text_field = |key: &str| -> Result<String> {
-                entry
-                    .get(key)
-                    .and_then(toml::Value::as_str)
-                    .map(str::to_owned)
-                    .with_context(|| format!("{where_}: missing text field `{key}`"))
-            };
-            // Every field says something, except `replace`: an empty
-            // replacement deletes the text found, a mistake of omission
-            // (a forgotten flush, a missing check).
-            let field = |key: &str| -> Result<String> {
-                let value = text_field(key)?;
-                ensure!(!value.is_empty(), "{where_}: the field `{key}` is empty");
-                Ok(value)
-            };
-            const FIELDS: [&str; 6] = ["id", "mistake", "caught_by", "file", "find", "replace"];
-            if let Some(unknown) = entry.keys().find(|key| !FIELDS.contains(&key.as_str())) {
-                bail!(
-                    "{where_}: unknown field `{unknown}` (the fields are: {})",
-                    FIELDS.join(", ")
-                );
-            }
+        let file: KnownBadFile = toml_file::parse(&text, &shown.display().to_string(), "variant")?;
+        if file.variant.is_empty() {
+            bail!(
+                "{}: write each variant as a [[variant]] table",
+                shown.display()
+            );
+        }
+        for entry in file.variant {
             variants.push(Variant {
                 exercise,
-                id: field("id")?,
-                mistake: field("mistake")?,
-                caught_by: field("caught_by")?,
-                file: PathBuf::from(field("file")?),
-                find: field("find")?,
-                replace: text_field("replace")?,
+                id: entry.id,
+                mistake: entry.mistake,
+                caught_by: entry.caught_by,
+                file: PathBuf::from(entry.file),
+                find: entry.find,
+                replace: entry.replace,
                 defined_in: shown.clone(),
             });
         }

@@ -55,7 +55,7 @@ pub struct LessonRunRequest<'a> {
     pub lesson: &'a Lesson,
     pub target: BuildTarget<'a>,
     /// Indexes of the exercises to run.
-    pub exercises: &'a [usize],
+    pub exercises: Vec<usize>,
     /// Run only the tests with these names (all when `None`).
     pub only_tests: Option<&'a [String]>,
     pub offline: bool,
@@ -63,6 +63,31 @@ pub struct LessonRunRequest<'a> {
     /// Collect the compiler's warnings about the learner's crate.
     pub show_warnings: bool,
     pub run: &'a RunOptions,
+}
+
+impl<'a> LessonRunRequest<'a> {
+    /// Every test of every exercise of `lesson`, with cargo free to use the
+    /// network, plain output, and no warnings collected.
+    pub fn new(
+        course: &'a Course,
+        build_dir: &'a BuildDir,
+        lesson: &'a Lesson,
+        target: BuildTarget<'a>,
+        run: &'a RunOptions,
+    ) -> LessonRunRequest<'a> {
+        LessonRunRequest {
+            course,
+            build_dir,
+            lesson,
+            target,
+            exercises: (0..lesson.exercises.len()).collect(),
+            only_tests: None,
+            offline: false,
+            color: false,
+            show_warnings: false,
+            run,
+        }
+    }
 }
 
 /// Sorts test names by where each `fn` appears in its file, so that results
@@ -77,7 +102,7 @@ fn in_source_order(mut names: Vec<String>, test_file: &Path) -> Vec<String> {
 pub fn run_lesson(request: &LessonRunRequest) -> Result<LessonResults> {
     let lesson = request.lesson;
     let exercise_crate = request.course.exercise_crate(lesson);
-    for &index in request.exercises {
+    for &index in &request.exercises {
         let exercise = &lesson.exercises[index];
         let test_file = exercise_crate.join(&exercise.test);
         if !test_file.is_file() {

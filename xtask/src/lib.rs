@@ -2,6 +2,7 @@
 //! line and calls one module per command; the rest is shared plumbing.
 //!
 //! - [`course`]: lessons, manifests and the handles users type;
+//! - [`app_state`]: the course and the learner's progress, loaded once;
 //! - [`build`]: `cargo test --no-run`, read as JSON;
 //! - [`test_run`]: one process per test, in parallel, with deadlines;
 //! - [`interrupt`]: Ctrl-C stops the tests before the runner;
@@ -10,9 +11,11 @@
 //!   [`watch`]: the commands;
 //! - [`grade_report`]: grade's output formats;
 //! - [`known_bad`]: wrong answers kept beside each solution, for `verify`;
-//! - [`progress`]: what passed at the last check;
+//! - [`progress`]: what passed at the last check, as kept on disk;
+//! - [`toml_file`]: the course's TOML files, read through serde;
 //! - [`style`]: colour or not.
 
+pub mod app_state;
 pub mod build;
 pub mod check;
 pub mod conventions;
@@ -30,5 +33,6 @@ pub mod reset;
 pub mod solution;
 pub mod style;
 pub mod test_run;
+pub mod toml_file;
 pub mod verify;
 pub mod watch;

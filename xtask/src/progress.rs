@@ -9,26 +9,36 @@
 
 use crate::course::Course;
 use anyhow::{Context, Result};
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::PathBuf;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Status {
     Passed,
     Failing,
 }
 
 /// What the runner remembers of one exercise.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct ExerciseProgress {
     /// The verdict of its last check, if it was ever checked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     status: Option<Status>,
     /// How many of its hints the learner has seen.
+    #[serde(default, skip_serializing_if = "is_zero")]
     hints_seen: usize,
 }
 
-#[derive(Debug, Default)]
+fn is_zero(count: &usize) -> bool {
+    *count == 0
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(transparent)]
 pub struct Progress {
     /// Keyed by lesson handle, then exercise id.
     lessons: BTreeMap<String, BTreeMap<String, ExerciseProgress>>,
@@ -78,27 +88,7 @@ impl Progress {
     }
 
     fn parse(text: &str) -> Option<Progress> {
-        let table: toml::Table = text.parse().ok()?;
-        let mut lessons = BTreeMap::new();
-        for (lesson, exercises) in table {
-            let mut entries = BTreeMap::new();
-            for (exercise, fields) in exercises.as_table()? {
-                let fields = fields.as_table()?;
-                let status = match fields.get("status").map(toml::Value::as_str) {
-                    None => None,
-                    Some(Some("passed")) => Some(Status::Passed),
-                    Some(Some("failing")) => Some(Status::Failing),
-                    Some(_) => return None,
-                };
-                let hints_seen = match fields.get("hints_seen") {
-                    None => 0,
-                    Some(value) => usize::try_from(value.as_integer()?).ok()?,
-                };
-                entries.insert(exercise.clone(), ExerciseProgress { status, hints_seen });
-            }
-            lessons.insert(lesson, entries);
-        }
-        Some(Progress { lessons })
+        toml::from_str(text).ok()
     }
 
     fn entry(&mut self, lesson: &str, exercise: &str) -> &mut ExerciseProgress {
@@ -143,26 +133,7 @@ impl Progress {
     /// interrupted write never leaves half a file).
     pub fn save(&self, course: &Course) -> Result<()> {
         let path = Progress::path(course);
-        let mut table = toml::Table::new();
-        for (lesson, exercises) in &self.lessons {
-            let mut lesson_table = toml::Table::new();
-            for (exercise, progress) in exercises {
-                let mut fields = toml::Table::new();
-                if let Some(status) = progress.status {
-                    let status = match status {
-                        Status::Passed => "passed",
-                        Status::Failing => "failing",
-                    };
-                    fields.insert("status".into(), status.into());
-                }
-                if progress.hints_seen > 0 {
-                    let seen = i64::try_from(progress.hints_seen).unwrap_or(i64::MAX);
-                    fields.insert("hints_seen".into(), seen.into());
-                }
-                lesson_table.insert(exercise.clone(), toml::Value::Table(fields));
-            }
-            table.insert(lesson.clone(), toml::Value::Table(lesson_table));
-        }
+        let table = toml::to_string(self).context("writing the progress as TOML")?;
         let dir = path.parent().context("the progress file has a folder")?;
         fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
         let temporary = path.with_extension("toml.tmp");
@@ -190,5 +161,21 @@ mod tests {
         assert_eq!(progress.status("lesson1", "resolve"), Some(Status::Failing));
         assert_eq!(progress.hints_seen("lesson1", "resolve"), 2);
         assert_eq!(progress.status("lesson2", "endpoint"), None);
+    }
+
+    #[test]
+    fn the_saved_text_reads_back_the_same() {
+        let mut progress = Progress::default();
+        progress.record("lesson1", "endpoint", Status::Passed);
+        progress.record_hints_seen("lesson1", "resolve", 2);
+        let text = toml::to_string(&progress).unwrap();
+        assert_eq!(
+            text,
+            "[lesson1.endpoint]\nstatus = \"passed\"\n\n[lesson1.resolve]\nhints_seen = 2\n"
+        );
+        let again = Progress::parse(&text).unwrap();
+        assert_eq!(again.status("lesson1", "endpoint"), Some(Status::Passed));
+        assert_eq!(again.hints_seen("lesson1", "resolve"), 2);
+        assert_eq!(again.status("lesson1", "resolve"), None);
     }
 }

@@ -9,7 +9,9 @@
 //! record in step with the tree.
 
 use crate::course::Course;
+use crate::toml_file;
 use anyhow::{Context, Result, bail};
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fs;
 use std::io::Write;
@@ -21,22 +23,27 @@ pub const RECORD: &str = "course.lock";
 /// File path (relative, with `/`) → git blob id.
 pub type Blobs = BTreeMap<String, String>;
 
+/// `course.lock` as written.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CourseLock {
+    files: Blobs,
+}
+
 /// Writes `course.lock` for the files as they are now; returns how many.
 pub fn release(root: &Path) -> Result<usize> {
-    let blobs = current_blobs(root)?;
-    let mut files = toml::Table::new();
-    for (path, blob) in &blobs {
-        files.insert(path.clone(), toml::Value::from(blob.as_str()));
-    }
-    let mut table = toml::Table::new();
-    table.insert("files".into(), toml::Value::Table(files));
+    let lock = CourseLock {
+        files: current_blobs(root)?,
+    };
+    let count = lock.files.len();
+    let table = toml::to_string(&lock).context("writing the record as TOML")?;
     let text = format!(
         "# The course as released: the git blob id of every file. Written by\n\
          # `cargo xtask release`; `cargo xtask reset` restores stubs from it.\n\
          # Do not edit: run `cargo xtask release` after changing the course.\n{table}"
     );
     fs::write(root.join(RECORD), text).with_context(|| format!("writing {RECORD}"))?;
-    Ok(blobs.len())
+    Ok(count)
 }
 
 /// The recorded blobs of the checkout at `root`, or an error that says
@@ -50,20 +57,8 @@ pub fn recorded_blobs(root: &Path) -> Result<Blobs> {
 /// The blobs a `course.lock` file records.
 pub fn read_record(path: &Path) -> Result<Blobs> {
     let text = fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    let table: toml::Table = text.parse().with_context(|| format!("parsing {RECORD}"))?;
-    let files = table
-        .get("files")
-        .and_then(toml::Value::as_table)
-        .with_context(|| format!("{RECORD} has no [files] table"))?;
-    files
-        .iter()
-        .map(|(path, blob)| {
-            let blob = blob
-                .as_str()
-                .with_context(|| format!("{RECORD}: {path} has no blob id"))?;
-            Ok((path.clone(), blob.to_owned()))
-        })
-        .collect()
+    let lock: CourseLock = toml_file::parse(&text, RECORD, "files")?;
+    Ok(lock.files)
 }
 
 /// The blob id of every file in git's index (what the next commit holds),

@@ -2,57 +2,94 @@
 //! once it passes (or with `--force`), and with `--diff` the differences
 //! between the learner's file and the reference.
 
+use crate::app_state::AppState;
 use crate::check;
-use crate::course::{Course, UsageError};
-use crate::progress::{Progress, Status};
+use crate::course::{Selection, UsageError};
 use crate::style::Style;
-use crate::test_run::RunOptions;
+use crate::test_run::DeadlineArg;
 use anyhow::{Context, Result};
 use std::fs;
 
-pub struct SolutionRequest<'a> {
-    pub handle: &'a str,
+#[derive(Debug)]
+pub struct SolutionArgs {
+    pub lesson: String,
     pub force: bool,
     pub diff: bool,
+    pub deadline: DeadlineArg,
 }
 
-pub fn solution(
-    course: &Course,
-    request: &SolutionRequest,
-    run: &RunOptions,
-    style: Style,
-) -> Result<bool> {
-    let selection = course.select(request.handle)?;
-    let lesson = &course.lessons[selection.lesson];
-    let Some(index) = selection.exercise else {
+impl SolutionArgs {
+    pub fn command() -> clap::Command {
+        clap::Command::new("solution")
+            .about("The reference solution of an exercise, once yours passes")
+            .arg(
+                clap::Arg::new("lesson")
+                    .value_name("LESSON/EXERCISE")
+                    .required(true)
+                    .help("lesson1/2 or lesson1/resolve"),
+            )
+            .arg(
+                clap::Arg::new("force")
+                    .long("force")
+                    .action(clap::ArgAction::SetTrue)
+                    .help("Show it even though your exercise does not pass yet"),
+            )
+            .arg(
+                clap::Arg::new("diff")
+                    .long("diff")
+                    .action(clap::ArgAction::SetTrue)
+                    .help("Show how your file differs from the reference"),
+            )
+            .arg(DeadlineArg::arg())
+    }
+
+    pub fn from_matches(matches: &clap::ArgMatches) -> SolutionArgs {
+        SolutionArgs {
+            lesson: matches
+                .get_one::<String>("lesson")
+                .cloned()
+                .unwrap_or_default(),
+            force: matches.get_flag("force"),
+            diff: matches.get_flag("diff"),
+            deadline: DeadlineArg::from_matches(matches),
+        }
+    }
+}
+
+pub fn solution(state: &mut AppState, request: &SolutionArgs, style: Style) -> Result<bool> {
+    let run = &request.deadline.run_options(None);
+    let selection = state.course.select(&request.lesson)?;
+    let Some(exercise_ref) = selection.exercise() else {
+        let lesson = state.course.lesson(selection.lesson());
         return Err(UsageError(format!(
             "name one exercise, like `cargo xtask solution {}/1`",
             lesson.handle()
         ))
         .into());
     };
-    let exercise = &lesson.exercises[index];
-    let label = lesson.exercise_label(exercise);
-
-    if !request.force {
-        let passed_before = Progress::load(course)
-            .progress
-            .status(&lesson.handle(), &exercise.id)
-            == Some(Status::Passed);
-        if !passed_before && !check::passes_now(course, selection, run, style)? {
-            println!(
-                "{label} does not pass yet, so its solution stays hidden: finishing it teaches more than \
-                 reading it.\nRun `cargo xtask check {}/{}` to see what fails, `cargo xtask hint {}/{}` \
-                 for a hint, or add --force to see the reference anyway.",
-                lesson.handle(),
-                exercise.number,
-                lesson.handle(),
-                exercise.number
-            );
-            return Ok(false);
-        }
+    if !request.force
+        && !state.passed(exercise_ref)
+        && !check::passes_now(state, Selection::Exercise(exercise_ref), run, style)?
+    {
+        let lesson = state.course.lesson(exercise_ref.lesson());
+        let exercise = state.course.exercise(exercise_ref);
+        let label = lesson.exercise_label(exercise);
+        println!(
+            "{label} does not pass yet, so its solution stays hidden: finishing it teaches more than \
+             reading it.\nRun `cargo xtask check {}/{}` to see what fails, `cargo xtask hint {}/{}` \
+             for a hint, or add --force to see the reference anyway.",
+            lesson.handle(),
+            exercise.number,
+            lesson.handle(),
+            exercise.number
+        );
+        return Ok(false);
     }
 
+    let course = &state.course;
+    let lesson = course.lesson(exercise_ref.lesson());
+    let exercise = course.exercise(exercise_ref);
+    let label = lesson.exercise_label(exercise);
     let reference_path = course.solution_crate(lesson).join(&exercise.file);
     let reference = fs::read_to_string(&reference_path)
         .with_context(|| format!("reading {}", course.relative(&reference_path).display()))?;

@@ -68,6 +68,38 @@ impl Verdict {
     }
 }
 
+/// `--deadline`, taken by every command that runs tests.
+#[derive(Debug)]
+pub struct DeadlineArg {
+    pub seconds: u64,
+}
+
+impl DeadlineArg {
+    pub fn arg() -> clap::Arg {
+        clap::Arg::new("deadline")
+            .long("deadline")
+            .value_name("SECONDS")
+            .value_parser(clap::value_parser!(u64).range(1..))
+            .default_value("10")
+            .help("Stop any single test that runs longer than this")
+    }
+
+    pub fn from_matches(matches: &clap::ArgMatches) -> DeadlineArg {
+        DeadlineArg {
+            seconds: matches.get_one::<u64>("deadline").copied().unwrap_or(10),
+        }
+    }
+
+    /// Runs with this deadline, one test per core at a time.
+    pub fn run_options(&self, seed: Option<u64>) -> RunOptions {
+        RunOptions {
+            deadline: Duration::from_secs(self.seconds),
+            parallel: std::thread::available_parallelism().map_or(2, usize::from),
+            seed,
+        }
+    }
+}
+
 pub struct RunOptions {
     /// How long one test may run before it is killed.
     pub deadline: Duration,

@@ -10,21 +10,46 @@ use crate::known_bad::{Variant, load_variants, prepare_package};
 use crate::lesson_run::{LessonResults, LessonRunRequest, run_lesson};
 use crate::release;
 use crate::style::Style;
-use crate::test_run::{RunOptions, Verdict};
+use crate::test_run::{DeadlineArg, RunOptions, Verdict};
 use anyhow::Result;
 use std::ops::RangeInclusive;
 
 /// How many tests an exercise has: one idea, simplest behaviour first.
 const TESTS_PER_EXERCISE: RangeInclusive<usize> = 3..=8;
 
-pub fn verify(
-    course: &Course,
-    handle: Option<&str>,
-    run: &RunOptions,
-    style: Style,
-) -> Result<bool> {
+#[derive(Debug)]
+pub struct VerifyArgs {
+    pub lesson: Option<String>,
+    pub deadline: DeadlineArg,
+}
+
+impl VerifyArgs {
+    pub fn command() -> clap::Command {
+        clap::Command::new("verify")
+            .about(
+                "For maintainers and CI: stubs fail, solutions pass, known-bad variants are caught",
+            )
+            .arg(
+                clap::Arg::new("lesson")
+                    .value_name("LESSON")
+                    .help("Verify only this lesson"),
+            )
+            .arg(DeadlineArg::arg())
+    }
+
+    pub fn from_matches(matches: &clap::ArgMatches) -> VerifyArgs {
+        VerifyArgs {
+            lesson: matches.get_one::<String>("lesson").cloned(),
+            deadline: DeadlineArg::from_matches(matches),
+        }
+    }
+}
+
+pub fn verify(course: &Course, args: &VerifyArgs, style: Style) -> Result<bool> {
+    let run = &args.deadline.run_options(None);
+    let handle = args.lesson.as_deref();
     let lessons: Vec<&Lesson> = match handle {
-        Some(handle) => vec![&course.lessons[course.select(handle)?.lesson]],
+        Some(handle) => vec![course.lesson(course.select(handle)?.lesson())],
         None => course.lessons.iter().collect(),
     };
     let build_dir = BuildDir::acquire(&course.root, "verify")?;
@@ -105,19 +130,16 @@ fn verify_lesson(
     style: Style,
 ) -> Result<(LessonSummary, Vec<String>)> {
     let handle = lesson.handle();
-    let all_exercises: Vec<usize> = (0..lesson.exercises.len()).collect();
     let run_package = |package: &str| {
         run_lesson(&LessonRunRequest {
-            course,
-            build_dir,
-            lesson,
-            target: BuildTarget::Package(package),
-            exercises: &all_exercises,
-            only_tests: None,
-            offline: false,
             color: style.color,
-            show_warnings: false,
-            run,
+            ..LessonRunRequest::new(
+                course,
+                build_dir,
+                lesson,
+                BuildTarget::Package(package),
+                run,
+            )
         })
     };
 
@@ -238,16 +260,17 @@ fn verify_known_bad(
         );
         let manifest = prepare_package(course, build_dir, lesson, variant)?;
         let results = run_lesson(&LessonRunRequest {
-            course,
-            build_dir,
-            lesson,
-            target: BuildTarget::Manifest(&manifest),
-            exercises: &[variant.exercise],
+            exercises: vec![variant.exercise],
             only_tests: Some(std::slice::from_ref(&variant.caught_by)),
             offline: true,
             color: style.color,
-            show_warnings: false,
-            run,
+            ..LessonRunRequest::new(
+                course,
+                build_dir,
+                lesson,
+                BuildTarget::Manifest(&manifest),
+                run,
+            )
         })?;
         let outcome = match &results {
             LessonResults::CompileErrors(errors) => {

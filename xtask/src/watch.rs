@@ -5,14 +5,14 @@
 //! arrive (network file systems, some WSL setups) or on other systems, the
 //! watcher compares modification times instead, and says so.
 
+use crate::app_state::AppState;
 use crate::build::BuildDir;
-use crate::check::check_selection;
+use crate::check::{ReportOptions, check_selection};
 use crate::course::{Course, Lesson, Selection};
 use crate::interrupt;
-use crate::progress::{Progress, Status};
 use crate::style::Style;
-use crate::test_run::{Interrupted, RunOptions};
-use anyhow::Result;
+use crate::test_run::{DeadlineArg, Interrupted};
+use anyhow::{Context, Result};
 use std::collections::BTreeMap;
 use std::fs;
 use std::io::IsTerminal;
@@ -27,62 +27,86 @@ const TICK: Duration = Duration::from_millis(250);
 /// write a file in several steps.
 const QUIET: Duration = Duration::from_millis(200);
 
-pub struct WatchRequest<'a> {
-    pub handle: Option<&'a str>,
-    /// Look for changes by comparing modification times, not by file events.
+#[derive(Debug)]
+pub struct WatchArgs {
+    pub lesson: Option<String>,
     pub poll: bool,
+    pub deadline: DeadlineArg,
 }
 
-pub fn watch(
-    course: &Course,
-    request: &WatchRequest,
-    run: &RunOptions,
-    style: Style,
-) -> Result<bool> {
-    interrupt::install();
-    let loaded = Progress::load(course);
-    if let Some(problem) = &loaded.problem {
-        eprintln!("note: {problem}");
+impl WatchArgs {
+    pub fn command() -> clap::Command {
+        clap::Command::new("watch")
+            .about("Check your current exercise again on every save; move on when it passes")
+            .arg(
+                clap::Arg::new("lesson")
+                    .value_name("LESSON")
+                    .help("Start with this lesson (default: the first one not finished)"),
+            )
+            .arg(
+                clap::Arg::new("poll")
+                    .long("poll")
+                    .action(clap::ArgAction::SetTrue)
+                    .help("Look for changes every 250 ms instead of using file events"),
+            )
+            .arg(DeadlineArg::arg())
     }
-    let mut progress = loaded.progress;
-    let mut lesson_index = match request.handle {
-        Some(handle) => course.select(handle)?.lesson,
-        None => first_unfinished_lesson(course, &progress),
+
+    pub fn from_matches(matches: &clap::ArgMatches) -> WatchArgs {
+        WatchArgs {
+            lesson: matches.get_one::<String>("lesson").cloned(),
+            poll: matches.get_flag("poll"),
+            deadline: DeadlineArg::from_matches(matches),
+        }
+    }
+}
+
+pub fn watch(state: &mut AppState, args: &WatchArgs, style: Style) -> Result<bool> {
+    let run = &args.deadline.run_options(None);
+    interrupt::install();
+    let report = ReportOptions {
+        every_failure: false,
+        style,
     };
-    let mut watcher = ChangeWatcher::new(
-        &course.exercise_crate(&course.lessons[lesson_index]),
-        request.poll,
-    );
-    announce(course, &course.lessons[lesson_index], &watcher, style);
+    let mut lesson_ref = match args.lesson.as_deref() {
+        Some(handle) => state.course.select(handle)?.lesson(),
+        None => state
+            .first_pending_lesson()
+            .or_else(|| state.course.lesson_refs().next())
+            .context("the course has no lessons to watch")?,
+    };
+    let course = &state.course;
+    let mut watcher =
+        ChangeWatcher::new(&course.exercise_crate(course.lesson(lesson_ref)), args.poll);
+    announce(course, course.lesson(lesson_ref), &watcher, style);
     // Enter only means something at a lesson's end; lines typed at other
     // times are dropped there, before the question is asked.
     let enter = enter_presses();
     let (_never_sent, no_enter) = mpsc::channel();
 
     loop {
-        let lesson = &course.lessons[lesson_index];
-        let target = Selection {
-            lesson: lesson_index,
-            exercise: first_unpassed_exercise(lesson, &progress),
+        let target = match state.first_pending_exercise(lesson_ref) {
+            Some(exercise) => Selection::Exercise(exercise),
+            None => Selection::Lesson(lesson_ref),
         };
-        let checked = BuildDir::acquire(&course.root, "check").and_then(|build_dir| {
-            check_selection(course, &build_dir, target, run, style, &mut progress)
-        });
-        if let Err(error) = progress.save(course) {
-            eprintln!("note: your progress could not be saved ({error:#})");
-        }
+        let checked = BuildDir::acquire(&state.course.root, "check")
+            .and_then(|build_dir| check_selection(state, &build_dir, target, run, report));
+        state.save();
+        let course = &state.course;
+        let lesson = course.lesson(lesson_ref);
         match checked {
             Err(error) if error.is::<Interrupted>() => break,
             Err(error) => eprintln!("error: {error:#}"),
             // One exercise passed: go straight on to the next one (or to the
             // whole lesson, once none is left).
-            Ok(true) if target.exercise.is_some() => continue,
+            Ok(true) if target.exercise().is_some() => continue,
             // The whole lesson passes. The next lesson starts with a chapter
             // to read, so the watcher does not rush into it: a lesson named
             // on the command line stays that lesson, and otherwise the
             // learner says when to go on.
-            Ok(true) => match course.lessons.get(lesson_index + 1) {
-                Some(next) if request.handle.is_none() => {
+            Ok(true) => match course.next_lesson(lesson_ref) {
+                Some(next_ref) if args.lesson.is_none() => {
+                    let next = course.lesson(next_ref);
                     // Enter pressed earlier, while checks ran, is no answer
                     // to a question not asked yet.
                     while enter.try_recv().is_ok() {}
@@ -97,9 +121,8 @@ pub fn watch(
                     );
                     match watcher.wait_for_change_or_enter(&enter) {
                         Wake::Enter => {
-                            lesson_index += 1;
-                            watcher =
-                                ChangeWatcher::new(&course.exercise_crate(next), request.poll);
+                            lesson_ref = next_ref;
+                            watcher = ChangeWatcher::new(&course.exercise_crate(next), args.poll);
                             clear_screen();
                             announce(course, next, &watcher, style);
                         }
@@ -108,14 +131,17 @@ pub fn watch(
                     }
                     continue;
                 }
-                Some(next) => println!(
-                    "\n{} passes. When you have read the next chapter ({}), run `cargo xtask watch \
+                Some(next) => {
+                    let next = course.lesson(next);
+                    println!(
+                        "\n{} passes. When you have read the next chapter ({}), run `cargo xtask watch \
                      {}`. Still watching {}; Ctrl-C to stop.",
-                    lesson.handle(),
-                    course.relative(&course.chapter(next)).display(),
-                    next.handle(),
-                    lesson.handle()
-                ),
+                        lesson.handle(),
+                        course.relative(&course.chapter(next)).display(),
+                        next.handle(),
+                        lesson.handle()
+                    )
+                }
                 None => println!("\nEvery lesson passes. Still watching; Ctrl-C to stop."),
             },
             Ok(false) => {}
@@ -148,22 +174,6 @@ fn announce(course: &Course, lesson: &Lesson, watcher: &ChangeWatcher, style: St
             "(file events are not available here: looking for changes every {TICK:?} instead)"
         );
     }
-}
-
-fn first_unfinished_lesson(course: &Course, progress: &Progress) -> usize {
-    course
-        .lessons
-        .iter()
-        .position(|lesson| first_unpassed_exercise(lesson, progress).is_some())
-        .unwrap_or(0)
-}
-
-/// The first exercise not recorded as passed; `None` once all have passed,
-/// when the whole lesson is checked to confirm it.
-fn first_unpassed_exercise(lesson: &Lesson, progress: &Progress) -> Option<usize> {
-    lesson.exercises.iter().position(|exercise| {
-        progress.status(&lesson.handle(), &exercise.id) != Some(Status::Passed)
-    })
 }
 
 fn clear_screen() {

@@ -308,7 +308,26 @@ fn check_one_exercise_runs_only_that_exercise() {
         .stdout(predicate::str::contains("lesson1/1 endpoint"))
         .stdout(predicate::function(|out: &str| {
             out.matches(" points").count() == 1
-        }));
+        }))
+        .stdout(predicate::str::contains(
+            "more test(s) fail: `cargo xtask check lesson1/1 --all` shows every message",
+        ))
+        .stdout(predicate::str::contains("Also failing:").not());
+    let every_failure = workspace
+        .xtask(&["check", "1/endpoint", "--all"])
+        .assert()
+        .code(1);
+    let output = String::from_utf8_lossy(&every_failure.get_output().stdout).into_owned();
+    let tests = output
+        .split_whitespace()
+        .find_map(|word| word.strip_prefix("0/"))
+        .and_then(|count| count.parse::<usize>().ok())
+        .expect("the exercise line counts its tests");
+    let shown = output.matches("First failure:").count() + output.matches("Also failing:").count();
+    assert!(
+        tests > 1 && shown == tests,
+        "--all shows the message of every failing test ({tests}): {output}"
+    );
 }
 
 #[test]
@@ -495,12 +514,14 @@ fn ctrl_c_stops_the_runner_and_every_test_it_started() {
             1,
         )
     });
-    let mut runner = workspace
-        .runner(&["check", "lesson1/1", "--deadline", "600"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("starting the runner");
+    let mut runner = EndedOnDrop(
+        workspace
+            .runner(&["check", "lesson1/1", "--deadline", "600"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("starting the runner"),
+    );
     // cargo's "Finished" line on stderr: the build is over and the tests
     // start right after it.
     let stderr = BufReader::new(runner.stderr.take().unwrap());
@@ -645,7 +666,7 @@ fn hint_shows_one_more_hint_each_time_and_says_when_there_are_no_more() {
 /// A running `watch`, read line by line.
 #[cfg(target_os = "linux")]
 struct WatchSession {
-    runner: std::process::Child,
+    runner: EndedOnDrop,
     lines: std::sync::mpsc::Receiver<String>,
     seen: Vec<String>,
 }
@@ -671,7 +692,7 @@ impl WatchSession {
             }
         });
         WatchSession {
-            runner,
+            runner: EndedOnDrop(runner),
             lines,
             seen: Vec::new(),
         }
@@ -717,24 +738,44 @@ impl WatchSession {
     }
 }
 
-/// A test that failed half-way still ends its runner: Ctrl-C first, so the
-/// runner stops the tests it started, then a kill if it does not exit.
+/// A runner started in the background. A test that fails half-way still
+/// ends it: Ctrl-C first, so the runner stops the tests it started, then a
+/// kill if it does not exit.
 #[cfg(target_os = "linux")]
-impl Drop for WatchSession {
+struct EndedOnDrop(std::process::Child);
+
+#[cfg(target_os = "linux")]
+impl std::ops::Deref for EndedOnDrop {
+    type Target = std::process::Child;
+
+    fn deref(&self) -> &std::process::Child {
+        &self.0
+    }
+}
+
+#[cfg(target_os = "linux")]
+impl std::ops::DerefMut for EndedOnDrop {
+    fn deref_mut(&mut self) -> &mut std::process::Child {
+        &mut self.0
+    }
+}
+
+#[cfg(target_os = "linux")]
+impl Drop for EndedOnDrop {
     fn drop(&mut self) {
-        if matches!(self.runner.try_wait(), Ok(Some(_))) {
+        if matches!(self.0.try_wait(), Ok(Some(_))) {
             return;
         }
-        press_ctrl_c(&self.runner);
+        press_ctrl_c(&self.0);
         let deadline = Instant::now() + Duration::from_secs(20);
         while Instant::now() < deadline {
-            if matches!(self.runner.try_wait(), Ok(Some(_))) {
+            if matches!(self.0.try_wait(), Ok(Some(_))) {
                 return;
             }
             std::thread::sleep(Duration::from_millis(50));
         }
-        let _ = self.runner.kill();
-        let _ = self.runner.wait();
+        let _ = self.0.kill();
+        let _ = self.0.wait();
     }
 }
 
@@ -949,6 +990,14 @@ fn reset_restores_the_stub_and_keeps_the_learners_version() {
         .find(|line| line.trim_start().starts_with("cp "))
         .expect("a way back");
     let backup = backup_line.split_whitespace().nth(1).expect("cp FROM TO");
+    assert!(
+        backup.starts_with(".netlings/backups/20") && backup.contains("_UTC/"),
+        "a backup folder is named by its date and time: {backup}"
+    );
+    assert!(
+        output.contains("ls .netlings/backups/"),
+        "reset says how to list the backups: {output}"
+    );
     let saved = fs::read_to_string(workspace.path(backup)).expect("the learner's version is saved");
     assert!(
         saved.ends_with("// my attempt\n"),
