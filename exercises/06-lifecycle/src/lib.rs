@@ -1,0 +1,17 @@
+//! Lesson 6: the life of a socket. Create, bind, listen, accept or connect,
+//! transfer, close: each stage is a system call with its own errors, and
+//! the kernel keeps state about a connection that outlives the program's
+//! handle on it.
+//!
+//! Read `lessons/06-lifecycle/README.md` first, then work through the
+//! exercises in order; `cargo xtask check lesson6` tells you which one is
+//! next and which file to open. Parts of this lesson are Linux-specific
+//! (`TCP_INFO`, `/proc/net/tcp`); the text says where.
+//!
+//! 1. [`state`]: ask the kernel what state one of your sockets is in, and
+//!    wait for a state with a deadline.
+//! 2. [`proc_net`]: find any connection in `/proc/net/tcp` by its
+//!    four-tuple, and decode its state and queues.
+
+pub mod proc_net;
+pub mod state;
