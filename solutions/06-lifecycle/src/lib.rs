@@ -12,6 +12,17 @@
 //!    wait for a state with a deadline.
 //! 2. [`proc_net`]: find any connection in `/proc/net/tcp` by its
 //!    four-tuple, and decode its state and queues.
+//! 3. [`half_close`]: a request and its reply, each ended by EOF: the
+//!    client shuts down its writing side and still reads the reply.
+//! 4. [`departure`]: how did the peer leave: a clean EOF, a reset, or not
+//!    at all yet, decided within a deadline.
+//! 5. [`closing`]: close in order, or abort on purpose with a reset.
+//! 6. [`accept_loop`]: an accept loop that survives running out of file
+//!    descriptors (run it: `cargo run -p lesson6 --bin reverse`).
 
+pub mod accept_loop;
+pub mod closing;
+pub mod departure;
+pub mod half_close;
 pub mod proc_net;
 pub mod state;
