@@ -19,6 +19,8 @@
 //! 5. [`closing`]: close in order, or abort on purpose with a reset.
 //! 6. [`accept_loop`]: an accept loop that survives running out of file
 //!    descriptors (run it: `cargo run -p lesson6 --bin reverse`).
+//! 7. [`wrong_order`]: calls made before their stage, and errors that name
+//!    the stage that is missing.
 
 pub mod accept_loop;
 pub mod closing;
@@ -26,3 +28,4 @@ pub mod departure;
 pub mod half_close;
 pub mod proc_net;
 pub mod state;
+pub mod wrong_order;

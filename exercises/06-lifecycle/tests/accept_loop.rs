@@ -8,7 +8,7 @@ use netlings_helpers::background::{Background, run_in_background};
 use netlings_helpers::descriptors::run_out_of_descriptors;
 use netlings_helpers::net::{Client, break_listener, loopback_listener};
 use netlings_helpers::own_process::in_own_process;
-use netlings_helpers::printable;
+use netlings_helpers::{Program, printable};
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 
@@ -64,6 +64,13 @@ fn serves_one_client_after_another() {
         ask(Client::connect(address), body);
         server.expect_running("a server keeps accepting after each client");
     }
+}
+
+#[test]
+fn the_reverse_program_answers_a_client() {
+    // The program runs serve() with exercise 3's answer_one for each client.
+    let program = Program::start(env!("CARGO_BIN_EXE_reverse"), &["--listen", "127.0.0.1:0"]);
+    ask(Client::connect(program.address()), b"stressed");
 }
 
 #[test]

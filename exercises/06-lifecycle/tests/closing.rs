@@ -110,6 +110,34 @@ fn close_orderly_gives_up_on_a_peer_that_never_closes() {
 }
 
 #[test]
+fn close_orderly_reports_a_peer_that_aborts() {
+    let (client, accepted, address) = connection();
+    let client_address = client.local_addr();
+    let server = run_in_background("close_orderly()", move || close_orderly(accepted, STEP));
+    // Wait until close_orderly() has sent its FIN (the server side's end
+    // leaves ESTABLISHED), then abort from the client's side.
+    wait_for_line(
+        address,
+        client_address,
+        "the server side's FIN: close_orderly() starts with shutdown(Write)",
+        |line| line.state != 1,
+    );
+    client.reset();
+    match server.returned("close_orderly() to return once the peer aborted") {
+        Err(error) => assert_eq!(
+            error.kind(),
+            io::ErrorKind::ConnectionReset,
+            "the peer aborted during the drain; close_orderly() failed with {error}"
+        ),
+        Ok(()) => panic!(
+            "the peer aborted the connection (an RST) while close_orderly() waited for its EOF, \
+             yet close_orderly() returned Ok: a reset is not an orderly end; return the \
+             ConnectionReset error"
+        ),
+    }
+}
+
+#[test]
 fn abort_resets_the_connection() {
     let (client, accepted, _) = connection();
     abort(accepted).unwrap_or_else(|error| panic!("abort() failed: {error}"));
