@@ -1,12 +1,12 @@
 //! Exercise 3: half-close: a request ended by EOF, and its reply
 //! (`src/half_close.rs`).
 
-use lesson6::half_close::{MAX_REQUEST, answer_one, read_to_eof, reply_to, request};
+use lesson6::half_close::{MAX_REQUEST, answer_one, read_to_eof, request};
 use netlings_helpers::background::run_in_background;
 use netlings_helpers::fake_io::ChunkedReader;
 use netlings_helpers::kernel_table::wait_until_peer_has_read;
 use netlings_helpers::net::{self, Client, loopback_listener};
-use netlings_helpers::{likely_cause, printable};
+use netlings_helpers::{STEP, likely_cause, printable, within};
 use std::io::{self, Write};
 use std::net::Shutdown;
 
@@ -35,8 +35,26 @@ fn read_to_eof_reads_until_the_end_however_it_arrives() {
     assert_eq!(read, data, "the bytes, in order");
 }
 
+/// A reader whose first read fails as a socket's does when the peer aborts.
+struct ResetReader;
+
+impl std::io::Read for ResetReader {
+    fn read(&mut self, _: &mut [u8]) -> io::Result<usize> {
+        Err(io::ErrorKind::ConnectionReset.into())
+    }
+}
+
 #[test]
-fn read_to_eof_takes_exactly_the_limit_and_refuses_one_more() {
+fn read_to_eof_passes_on_a_reset_and_respects_the_limit() {
+    let outcome = within(STEP, "read_to_eof to return the reader's error", || {
+        read_to_eof(ResetReader, 1000).map_err(|error| error.kind())
+    });
+    assert_eq!(
+        outcome,
+        Err(io::ErrorKind::ConnectionReset),
+        "the reader failed with ConnectionReset: only Interrupted is worth a retry; any other \
+         error goes back to the caller at once"
+    );
     let at_limit = read_to_eof(ChunkedReader::new(pattern(1000), 7), 1000);
     assert_eq!(
         at_limit
@@ -177,7 +195,7 @@ fn answer_one_replies_to_the_whole_request_after_eof() {
     let reply = client.read_to_end("the reply, then the server's EOF");
     assert_eq!(
         reply,
-        reply_to(b"first half, second half"),
+        b"flah dnoces ,flah tsrif",
         "the request was \"first half, second half\" (sent in two pieces, then EOF); the reply \
          must answer all of it, after the EOF: got {}",
         printable(&reply)

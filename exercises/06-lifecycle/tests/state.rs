@@ -165,15 +165,24 @@ fn names_the_state_seen_last_when_time_runs_out() {
         )
     });
     match outcome {
-        Err(WaitError::TimedOut {
-            wanted, last_seen, ..
-        }) => {
-            assert_eq!(wanted, TcpState::TimeWait, "the state waited for");
+        Err(error @ WaitError::TimedOut { .. }) => {
+            let WaitError::TimedOut {
+                wanted, last_seen, ..
+            } = &error
+            else {
+                unreachable!()
+            };
+            assert_eq!(*wanted, TcpState::TimeWait, "the state waited for");
             assert_eq!(
-                last_seen,
+                *last_seen,
                 TcpState::FinWait2,
                 "the socket went SYN_SENT, FIN_WAIT1, then stayed in FIN_WAIT2: the error must \
                  name the state seen last, which says how far the connection got"
+            );
+            let message = error.to_string();
+            assert!(
+                message.contains("TIME_WAIT") && message.contains("FIN_WAIT2"),
+                "the message must name the state waited for and the state seen last: {message:?}"
             );
         }
         other => panic!(
@@ -216,7 +225,14 @@ fn passes_on_an_error_at_once() {
         STEP,
     );
     match outcome {
-        Err(WaitError::Io(error)) => assert_eq!(error.raw_os_error(), Some(libc::EBADF)),
+        Err(WaitError::Io(ref error)) => {
+            assert_eq!(error.raw_os_error(), Some(libc::EBADF));
+            let wait_error = outcome.as_ref().expect_err("matched an error");
+            assert!(
+                std::error::Error::source(wait_error).is_some(),
+                "WaitError::Io keeps the error it wraps as its source()"
+            );
+        }
         other => panic!(
             "asking for the state failed with EBADF (the socket is closed): wait_for_state must \
              return WaitError::Io with that error; it returned {other:?}"
