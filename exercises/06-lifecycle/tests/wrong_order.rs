@@ -7,6 +7,7 @@ use lesson6::wrong_order::{
 use netlings_helpers::net::{Client, loopback_listener};
 use netlings_helpers::{STEP, within};
 use socket2::{Domain, Protocol, Socket, Type};
+use std::error::Error;
 use std::io;
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
 
@@ -177,6 +178,11 @@ fn the_message_names_the_call_the_missing_stage_and_the_cause() {
         missing: Some(Stage::Listen),
         source: io::Error::from_raw_os_error(libc::EINVAL),
     };
+    assert!(
+        with_stage.source().is_some(),
+        "a StageError's source() is the kernel's error, so that a caller (or anyhow) can show \
+         the whole chain"
+    );
     let text = with_stage.to_string();
     for part in ["accept()", "listen()", "Invalid argument"] {
         assert!(
