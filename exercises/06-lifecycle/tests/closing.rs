@@ -7,7 +7,7 @@ use netlings_helpers::kernel_table::{socket_line, wait_for_line};
 use netlings_helpers::net::{self, Client, loopback_listener};
 use netlings_helpers::{STEP, likely_cause, within};
 use std::io::{self, Read};
-use std::net::{SocketAddr, TcpStream};
+use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::time::{Duration, Instant};
 
 /// Linux's numbers for TIME_WAIT and CLOSE_WAIT in /proc/net/tcp.
@@ -15,17 +15,21 @@ const TIME_WAIT: u8 = 6;
 const CLOSE_WAIT: u8 = 8;
 
 /// A connection: the test's client, the accepted end the code under test
-/// closes, and that end's address.
-fn connection() -> (Client, TcpStream, SocketAddr) {
+/// closes, that end's address, and the listener. Keep the listener alive
+/// for the whole test: while it holds the port, no other program on this
+/// machine can listen there, and so no new connection with the same
+/// four-tuple can come and end a TIME_WAIT early (a SYN for the same
+/// four-tuple does that, on purpose).
+fn connection() -> (Client, TcpStream, SocketAddr, TcpListener) {
     let (listener, address) = loopback_listener();
     let client = Client::connect(address);
     let (accepted, _) = net::accept(&listener, "the test's own client");
-    (client, accepted, address)
+    (client, accepted, address, listener)
 }
 
 #[test]
 fn close_orderly_ends_with_eof_even_with_unread_data() {
-    let (mut client, accepted, address) = connection();
+    let (mut client, accepted, address, _listener) = connection();
     // Bytes the server side never reads: they sit in its receive queue.
     client.send(b"never read");
     wait_for_line(address, client.local_addr(), "10 unread bytes", |line| {
@@ -67,7 +71,7 @@ fn close_orderly_ends_with_eof_even_with_unread_data() {
 
 #[test]
 fn close_orderly_leaves_time_wait_on_the_side_that_closed_first() {
-    let (mut client, accepted, address) = connection();
+    let (mut client, accepted, address, _listener) = connection();
     let client_address = client.local_addr();
     let server = run_in_background("close_orderly()", move || close_orderly(accepted, STEP));
     client.read_to_end("the server side's EOF after close_orderly()'s shutdown");
@@ -87,7 +91,7 @@ fn close_orderly_leaves_time_wait_on_the_side_that_closed_first() {
 
 #[test]
 fn close_orderly_gives_up_on_a_peer_that_never_closes() {
-    let (_client, accepted, _) = connection();
+    let (_client, accepted, _, _listener) = connection();
     let started = Instant::now();
     let outcome = within(
         STEP,
@@ -111,7 +115,7 @@ fn close_orderly_gives_up_on_a_peer_that_never_closes() {
 
 #[test]
 fn close_orderly_reports_a_peer_that_aborts() {
-    let (client, accepted, address) = connection();
+    let (client, accepted, address, _listener) = connection();
     let client_address = client.local_addr();
     let server = run_in_background("close_orderly()", move || close_orderly(accepted, STEP));
     // Wait until close_orderly() has sent its FIN (the server side's end
@@ -139,7 +143,7 @@ fn close_orderly_reports_a_peer_that_aborts() {
 
 #[test]
 fn abort_resets_the_connection() {
-    let (client, accepted, _) = connection();
+    let (client, accepted, _, _listener) = connection();
     abort(accepted).unwrap_or_else(|error| panic!("abort() failed: {error}"));
     let mut stream = client.stream().try_clone().expect("cloning the client");
     let read = within(STEP, "the client's read after abort()", move || {
@@ -162,7 +166,7 @@ fn abort_resets_the_connection() {
 
 #[test]
 fn abort_leaves_no_time_wait() {
-    let (client, accepted, address) = connection();
+    let (client, accepted, address, _listener) = connection();
     let client_address = client.local_addr();
     abort(accepted).unwrap_or_else(|error| panic!("abort() failed: {error}"));
     // An RST ends the connection on both ends at once: no TIME_WAIT, no
