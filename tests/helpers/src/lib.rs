@@ -18,6 +18,9 @@
 //!   fail once with `Interrupted`, for code over `impl Read`/`impl Write`;
 //! - [`own_process`] and [`descriptors`]: run one test in a process of its
 //!   own and use up its file descriptors, to test the accept-loop rule;
+//! - [`kernel_table`]: what `/proc/net/tcp` says about the code under
+//!   test's end of a connection (its queues, its state), to wait for a fact
+//!   such as "the server has read everything" instead of sleeping;
 //! - [`accept_queue`]: bursts of connects, and waiting for a listener to close;
 //! - [`lossy`]: a UDP relay that drops, duplicates and reorders datagrams on a
 //!   seeded schedule, for the reliability exercises.
@@ -28,6 +31,7 @@ pub mod deadline;
 pub mod descriptors;
 pub mod explain;
 pub mod fake_io;
+pub mod kernel_table;
 pub mod lossy;
 pub mod net;
 pub mod own_process;
