@@ -19,6 +19,9 @@
 //! - [`own_process`] and [`descriptors`]: run one test in a process of its
 //!   own and use up its file descriptors, to test the accept-loop rule;
 //! - [`accept_queue`]: bursts of connects, and waiting for a listener to close;
+//! - [`tls`] (feature `tls`, lesson 5 only): a certificate authority made
+//!   fresh for every test, certificates right and wrong, and temporary
+//!   directories for PEM files;
 //! - [`lossy`]: a UDP relay that drops, duplicates and reorders datagrams on a
 //!   seeded schedule, for the reliability exercises.
 
@@ -32,6 +35,8 @@ pub mod lossy;
 pub mod net;
 pub mod own_process;
 pub mod program;
+#[cfg(feature = "tls")]
+pub mod tls;
 
 pub use deadline::{STEP, within, within_async};
 pub use explain::{likely_cause, printable};

@@ -1,0 +1,16 @@
+//! Lesson 5: TLS. The socket is wrapped: the bytes on the wire become
+//! unreadable and tamper-evident, and the client learns who the server is,
+//! because a certificate authority it trusts vouches for the server's name.
+//!
+//! Read `lessons/05-tls/README.md` first, then work through the exercises in
+//! order; `cargo xtask check lesson5` tells you which one is next and which
+//! file to open.
+//!
+//! 1. [`certs`]: a course CA and the certificates it signs, as PEM files
+//!    (run it: `cargo run -p lesson5 --bin make-certs -- --out certs`).
+//! 2. [`echo_server`]: a TLS echo server that survives clients who fail
+//!    their handshake (run it: `cargo run -p lesson5 --bin tls-echo -- --cert
+//!    certs/server.pem --key certs/server.key`).
+
+pub mod certs;
+pub mod echo_server;
