@@ -11,6 +11,9 @@
 //! 2. [`echo_server`]: a TLS echo server that survives clients who fail
 //!    their handshake (run it: `cargo run -p lesson5 --bin tls-echo -- --cert
 //!    certs/server.pem --key certs/server.key`).
+//! 3. [`client`]: a client that trusts only the course CA, checks the name
+//!    it was given, and ends its request with close_notify.
 
 pub mod certs;
+pub mod client;
 pub mod echo_server;
