@@ -13,7 +13,9 @@
 //!    certs/server.pem --key certs/server.key`).
 //! 3. [`client`]: a client that trusts only the course CA, checks the name
 //!    it was given, and ends its request with close_notify.
+//! 4. [`failures`]: sort a handshake failure into what a person can act on.
 
 pub mod certs;
 pub mod client;
 pub mod echo_server;
+pub mod failures;
