@@ -14,8 +14,11 @@
 //! 3. [`client`]: a client that trusts only the course CA, checks the name
 //!    it was given, and ends its request with close_notify.
 //! 4. [`failures`]: sort a handshake failure into what a person can act on.
+//! 5. [`truncation`]: tell a clean close (close_notify) from a cut
+//!    connection, and never act on a cut message.
 
 pub mod certs;
 pub mod client;
 pub mod echo_server;
 pub mod failures;
+pub mod truncation;
