@@ -16,9 +16,13 @@
 //! 4. [`failures`]: sort a handshake failure into what a person can act on.
 //! 5. [`truncation`]: tell a clean close (close_notify) from a cut
 //!    connection, and never act on a cut message.
+//! 6. [`mtls`]: mutual TLS, a server that requires a client certificate from
+//!    the course CA and greets the client by its name (run it: `tls-echo`
+//!    with `--client-ca certs/ca.pem`).
 
 pub mod certs;
 pub mod client;
 pub mod echo_server;
 pub mod failures;
+pub mod mtls;
 pub mod truncation;
