@@ -19,10 +19,13 @@
 //! 6. [`mtls`]: mutual TLS, a server that requires a client certificate from
 //!    the course CA and greets the client by its name (run it: `tls-echo`
 //!    with `--client-ca certs/ca.pem`).
+//! 7. [`sni`]: one listener, two names, the right certificate for each, and
+//!    no certificate at all for a name it does not serve.
 
 pub mod certs;
 pub mod client;
 pub mod echo_server;
 pub mod failures;
 pub mod mtls;
+pub mod sni;
 pub mod truncation;
