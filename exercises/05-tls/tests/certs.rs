@@ -10,7 +10,7 @@ use lesson5::certs::{
     write_course_certs,
 };
 use netlings_helpers::tls::{TempDir, provider, server_name};
-use netlings_helpers::{STEP, within_async};
+use netlings_helpers::{STEP, within, within_async};
 use rustls::client::WebPkiServerVerifier;
 use rustls::client::danger::ServerCertVerifier;
 use rustls::pki_types::pem::PemObject;
@@ -250,4 +250,36 @@ fn the_client_certificate_is_trusted_for_client_authentication() {
 fn read(dir: &Path, file: &str) -> String {
     std::fs::read_to_string(dir.join(file))
         .unwrap_or_else(|error| panic!("write_course_certs() did not write {file}: {error}"))
+}
+
+#[test]
+fn the_make_certs_program_writes_the_five_files() {
+    let dir = TempDir::new("make-certs");
+    // A directory that does not exist yet: the program creates it.
+    let out = dir.path().join("certs");
+    let out_arg = out.clone();
+    let output = within(STEP, "make-certs --out DIR to finish", move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_make-certs"))
+            .arg("--out")
+            .arg(&out_arg)
+            .output()
+    })
+    .expect("running make-certs");
+    assert!(
+        output.status.success(),
+        "make-certs --out DIR failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    for file in [
+        "ca.pem",
+        "server.pem",
+        "server.key",
+        "client.pem",
+        "client.key",
+    ] {
+        assert!(
+            out.join(file).is_file(),
+            "make-certs --out DIR did not write {file}"
+        );
+    }
 }

@@ -10,7 +10,7 @@ use lesson5::echo_server::{load_server_config, serve_tls_echo};
 use netlings_helpers::background::{Background, serve_in_background};
 use netlings_helpers::net::{self, Client};
 use netlings_helpers::tls::{TempDir, TestCa, client_config, server_name};
-use netlings_helpers::{STEP, printable, within, within_async};
+use netlings_helpers::{Program, STEP, printable, within, within_async};
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::sync::Arc;
@@ -55,8 +55,16 @@ fn start_server(handshake_timeout: Duration) -> Server {
 /// `message` while it reads, ends its side with close_notify, and returns
 /// everything the server sent until the server's own close_notify.
 fn tls_round_trip(server: &Server, message: Vec<u8>, waiting_for: &str) -> Vec<u8> {
-    let config = Arc::new(client_config(&server.ca));
-    let address = server.address;
+    tls_round_trip_to(server.address, &server.ca, message, waiting_for)
+}
+
+fn tls_round_trip_to(
+    address: SocketAddr,
+    ca: &TestCa,
+    message: Vec<u8>,
+    waiting_for: &str,
+) -> Vec<u8> {
+    let config = Arc::new(client_config(ca));
     within_async(STEP, waiting_for, move || async move {
         let tcp = tokio::net::TcpStream::connect(address)
             .await
@@ -119,6 +127,12 @@ fn load_server_config_names_the_file_it_cannot_use() {
         Ok(_) => panic!("load_server_config() accepted a key file that does not exist"),
         Err(error) => error,
     };
+    assert_eq!(
+        error.kind(),
+        io::ErrorKind::NotFound,
+        "a key file that does not exist is NotFound, and the error was {error:?}: keep the \
+         kind of the I/O error when you add the file's name"
+    );
     assert!(
         error.to_string().contains("no-such.key"),
         "the error for a missing key file was {error:?}: it must name the file, or the person \
@@ -231,4 +245,31 @@ fn returns_when_its_listener_breaks() {
         returned.is_err(),
         "serve_tls_echo() returned Ok(()) when its listener broke: return the error"
     );
+}
+
+#[test]
+fn the_tls_echo_program_serves_on_the_address_it_prints() {
+    let ca = TestCa::new("netlings test CA");
+    let leaf = ca.issue_server(&["localhost"]);
+    let files = TempDir::new("tls-echo");
+    let cert = files.write("server.pem", &leaf.cert_pem);
+    let key = files.write("server.key", &leaf.key_pem);
+    let program = Program::start(
+        env!("CARGO_BIN_EXE_tls-echo"),
+        &[
+            "--listen",
+            "127.0.0.1:0",
+            "--cert",
+            cert.to_str().expect("a UTF-8 path"),
+            "--key",
+            key.to_str().expect("a UTF-8 path"),
+        ],
+    );
+    let echoed = tls_round_trip_to(
+        program.address(),
+        &ca,
+        b"hello, program\n".to_vec(),
+        "the echo from the tls-echo program",
+    );
+    assert_eq!(echoed, b"hello, program\n");
 }

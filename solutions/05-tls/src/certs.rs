@@ -92,8 +92,16 @@ pub fn issue_server_cert(
     // SAN, anything else a DNS SAN. A name written as a DNS SAN "127.0.0.1"
     // would never match a client connecting to that address.
     let names: Vec<String> = names.iter().map(|name| name.to_string()).collect();
-    let mut params = CertificateParams::new(names)?;
+    let mut params = CertificateParams::new(names.clone())?;
     params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+    // Clients ignore the subject's common name (only SANs count), but
+    // people read it in `openssl s_client`: make it the first name instead
+    // of rcgen's placeholder.
+    if let Some(first) = names.first() {
+        params
+            .distinguished_name
+            .push(DnType::CommonName, first.to_string());
+    }
     sign_with_new_key(ca, params)
 }
 
