@@ -21,7 +21,10 @@
 //!    with `--client-ca certs/ca.pem`).
 //! 7. [`sni`]: one listener, two names, the right certificate for each, and
 //!    no certificate at all for a name it does not serve.
+//! 8. [`alpn`]: offer `h2` and `http/1.1`, report what the server chose,
+//!    and fail cleanly when nothing is in common.
 
+pub mod alpn;
 pub mod certs;
 pub mod client;
 pub mod echo_server;
