@@ -22,6 +22,9 @@
 //!   test's end of a connection (its queues, its state), to wait for a fact
 //!   such as "the server has read everything" instead of sleeping;
 //! - [`accept_queue`]: bursts of connects, and waiting for a listener to close;
+//! - [`tls`] (feature `tls`, lesson 5 only): a certificate authority made
+//!   fresh for every test, certificates right and wrong, and temporary
+//!   directories for PEM files;
 //! - [`lossy`]: a UDP relay that drops, duplicates and reorders datagrams on a
 //!   seeded schedule, for the reliability exercises.
 
@@ -36,6 +39,8 @@ pub mod lossy;
 pub mod net;
 pub mod own_process;
 pub mod program;
+#[cfg(feature = "tls")]
+pub mod tls;
 
 pub use deadline::{STEP, within, within_async};
 pub use explain::{likely_cause, printable};
