@@ -110,6 +110,14 @@ fn rejects_a_missing_or_unknown_protocol() {
         EndpointError::UnknownProtocol("TCP".into()),
         "{why}"
     );
+    let why = "the protocol follows the last '/': in 127.0.0.1:80/udp/tcp it is tcp, and the \
+               address left before it, 127.0.0.1:80/udp, has the port \"80/udp\" (split with \
+               rsplit_once('/'), not split_once)";
+    assert_eq!(
+        rejected("127.0.0.1:80/udp/tcp", why),
+        EndpointError::InvalidPort("80/udp".into()),
+        "{why}"
+    );
 }
 
 #[test]

@@ -243,6 +243,49 @@ fn serve_accept_log_numbers_and_logs_each_client() {
          and flushes it, before it answers; PEER is the client's address as accept() returns it. \
          (The test's log shows only what was flushed: is log.flush() called?)"
     );
+
+    // A log that cannot be written (stdout piped into a program that quit)
+    // is the server's own failure, not one client's: it ends the loop.
+    let (listener, address) = net::loopback_listener();
+    let server = run_in_background("serve_accept_log() with a broken log", move || {
+        serve_accept_log(listener, BrokenLog)
+    });
+    let _client = Client::connect(address);
+    let returned = server.returned(
+        "serve_accept_log() to return once writing its log failed (the log's reader is gone: a \
+         failure to write the log ends serve_accept_log with that error, it is not one client's \
+         problem)",
+    );
+    match returned {
+        Err(error) => assert_eq!(
+            error.kind(),
+            io::ErrorKind::BrokenPipe,
+            "serve_accept_log returned {error}; writing the log failed with BrokenPipe, and that \
+             is the error to return (`writeln!(log, ...)?`)"
+        ),
+        Ok(()) => panic!(
+            "serve_accept_log returned Ok(()) after writing its log failed: return that error"
+        ),
+    }
+}
+
+/// A log whose reader has gone away: every write fails with `BrokenPipe`.
+struct BrokenLog;
+
+impl Write for BrokenLog {
+    fn write(&mut self, _bytes: &[u8]) -> io::Result<usize> {
+        Err(io::Error::new(
+            io::ErrorKind::BrokenPipe,
+            "the test's log: nobody reads it any more",
+        ))
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Err(io::Error::new(
+            io::ErrorKind::BrokenPipe,
+            "the test's log: nobody reads it any more",
+        ))
+    }
 }
 
 #[test]

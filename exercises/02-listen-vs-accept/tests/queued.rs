@@ -8,6 +8,7 @@ use lesson2::queued::{Received, read_queued};
 use netlings_helpers::background::run_in_background;
 use netlings_helpers::net::{self, Client};
 use netlings_helpers::{STEP, likely_cause, printable, within};
+use std::io;
 use std::net::{Shutdown, SocketAddr, TcpListener};
 use std::thread;
 use std::time::Duration;
@@ -185,4 +186,36 @@ fn reads_until_the_client_closes_not_until_a_short_read() {
         client.local_addr(),
         b"the first half, then the second half",
     );
+}
+
+#[test]
+fn a_client_that_aborted_is_an_error_not_a_message() {
+    let (listener, address) = net::loopback_listener();
+    let mut aborted = Client::connect(address);
+    let aborted_peer = aborted.local_addr();
+    aborted.send(b"half a messa");
+    // A zero linger time: close() sends RST instead of FIN, as a client that
+    // crashed does. No read of this connection can end at end-of-file.
+    aborted.reset();
+    let outcome = within(
+        STEP,
+        "read_queued(listener, 1) to read a client that sent 12 bytes and then aborted its \
+         connection (RST, no FIN)",
+        move || read_queued(&listener, 1),
+    );
+    match outcome {
+        Err(error) => assert_eq!(
+            error.kind(),
+            io::ErrorKind::ConnectionReset,
+            "the client at {aborted_peer} aborted its connection (RST): the read after its bytes \
+             fails with ConnectionReset, and read_queued must return that error; it returned \
+             {error}"
+        ),
+        Ok(received) => panic!(
+            "read_queued(listener, 1) returned Ok({received:?}), but the client at \
+             {aborted_peer} never finished: it sent 12 bytes and aborted the connection (RST) \
+             instead of closing it (FIN). The read after its bytes failed with ConnectionReset, \
+             and that failure must be returned (`?`), not taken for the end of the message"
+        ),
+    }
 }

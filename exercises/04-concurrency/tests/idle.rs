@@ -10,7 +10,9 @@
 
 use lesson4::idle::{echo_until_idle, serve_with_idle_timeout};
 use netlings_helpers::background::serve_in_background;
+use netlings_helpers::descriptors::run_out_of_descriptors;
 use netlings_helpers::net::{self, Client};
+use netlings_helpers::own_process::in_own_process;
 use netlings_helpers::{STEP, printable, within};
 use std::future::Future;
 use std::io;
@@ -324,4 +326,40 @@ fn returns_the_error_when_the_listener_breaks() {
         Some(libc::EINVAL),
         "serve_with_idle_timeout() should return the accept error itself (EINVAL), got {error}"
     );
+}
+
+#[test]
+fn survives_running_out_of_file_descriptors() {
+    in_own_process(|| {
+        let (listener, address) = net::loopback_listener();
+        let server = serve_in_background("serve_with_idle_timeout()", listener, |listener| {
+            serve_with_idle_timeout(listener, Duration::from_secs(60))
+        });
+        // A first client served before the process runs out: the server's
+        // runtime is up and holds the descriptors it needs.
+        let mut first = Client::connect(address);
+        first.send(b"hello\n");
+        assert_eq!(first.read_line("the echo to the first client"), "hello");
+        let mut out = run_out_of_descriptors(1);
+        // The kernel completes the handshake; accept() has no descriptor to
+        // give the new connection and fails with EMFILE.
+        let mut waiting = Client::from_connected(out.connect(address));
+        out.expect_accept_backoff(&server, "serve_with_idle_timeout()");
+        first.send(b"still served?\n");
+        let echo = first.read_line(
+            "the echo to a client connected before the process ran out of descriptors, while \
+             the accept loop backs off. std::thread::sleep in async code stops the runtime's \
+             thread and every client's task with it: back off with \
+             tokio::time::sleep(ACCEPT_BACKOFF).await",
+        );
+        assert_eq!(echo, "still served?");
+        out.release();
+        waiting.send(b"served at last?\n");
+        let echo = waiting.read_line(
+            "the echo to the client that waited in the accept queue while the process had no \
+             file descriptor left, once descriptors came back (after EMFILE the loop must print \
+             the error, wait ACCEPT_BACKOFF with tokio::time::sleep and accept again)",
+        );
+        assert_eq!(echo, "served at last?");
+    });
 }

@@ -137,6 +137,35 @@ fn returns_soon_after_cancel_with_no_clients() {
 }
 
 #[test]
+fn stops_when_cancelled_while_waiting_for_the_next_client() {
+    within_async(TEST, "serve_until_cancelled to stop", || async {
+        let shutdown = CancellationToken::new();
+        let (address, server) = start_serving(&shutdown).await;
+        // Once this client has its answer, the server is back in its accept
+        // loop, waiting for a next client that never comes.
+        let mut client = accepted_client(address).await;
+        client
+            .get_mut()
+            .write_all(b"hello\n")
+            .await
+            .expect("sending the request");
+        assert_eq!(
+            read_line(&mut client, "the answer to \"hello\"").await,
+            "done: hello\n"
+        );
+        shutdown.cancel();
+        assert_returns(
+            server,
+            address,
+            "after a cancel that came while it waited in accept() for the next client (checking \
+             shutdown.is_cancelled() before each accept() is not enough: the accept() already \
+             waiting never returns)",
+        )
+        .await;
+    });
+}
+
+#[test]
 fn refuses_new_clients_at_once_but_answers_a_client_mid_request() {
     within_async(TEST, "a graceful shutdown", || async {
         let shutdown = CancellationToken::new();
