@@ -1057,8 +1057,8 @@ fn check_seed_replays_a_randomised_test_with_that_seed() {
     // A stand-in for a randomised test: the stub reports the seed it was given.
     workspace.edit("exercises/01-socket-basics/src/endpoint.rs", |text| {
         text.replacen(
-            "pub fn parse_endpoint(text: &str) -> Result<Endpoint, EndpointError> {",
-            "pub fn parse_endpoint(text: &str) -> Result<Endpoint, EndpointError> {\n    \
+            "    fn from_str(text: &str) -> Result<Endpoint, EndpointError> {",
+            "    fn from_str(text: &str) -> Result<Endpoint, EndpointError> {\n        \
              println!(\"seed: {:?}\", std::env::var(\"NETLINGS_SEED\"));",
             1,
         )
