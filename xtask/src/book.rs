@@ -611,6 +611,35 @@ mod tests {
     }
 
     #[test]
+    fn links_into_the_exercise_crate_lead_to_the_exercises_page() {
+        let mut lesson = lesson();
+        lesson.exercises.push(crate::course::Exercise {
+            number: 1,
+            id: "log".into(),
+            title: "An accept log".into(),
+            file: PathBuf::from("src/log.rs"),
+            functions: vec!["log".into()],
+            test: PathBuf::from("tests/log.rs"),
+            points: 10,
+            hints: Vec::new(),
+        });
+        let course = Course {
+            root: PathBuf::from("/nowhere"),
+            lessons: vec![lesson],
+        };
+        let chapter = "[the file](../../exercises/02-listen/src/log.rs), \
+                       [its tests](../../exercises/02-listen/tests/log.rs), \
+                       [the crate](../../exercises/02-listen/) and [a demo](src/bin/demo.rs)";
+        let rewritten = rewrite_exercise_links(&course, &course.lessons[0], chapter);
+        assert_eq!(
+            rewritten,
+            "[the file](exercises.md#1-an-accept-log), \
+             [its tests](exercises.md#1-an-accept-log), \
+             [the crate](exercises.md) and [a demo](src/bin/demo.rs)"
+        );
+    }
+
+    #[test]
     fn a_code_fence_is_longer_than_any_backtick_run_in_the_code() {
         assert_eq!(longest_backtick_run("/// ```\n/// x\n/// ````"), 4);
         assert_eq!(longest_backtick_run("no ticks"), 0);
