@@ -53,6 +53,11 @@ preferred-dark-theme = "navy"
 [output.html.search]
 enable = true
 
+# The course's code talks to sockets and uses crates: the Rust playground
+# cannot run it.
+[output.html.playground]
+runnable = false
+
 [output.html.print]
 enable = true
 "#;
