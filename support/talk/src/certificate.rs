@@ -7,37 +7,128 @@
 //! the SANs only; the subject is what tools such as `openssl s_client`
 //! show. talk shows both, and the issuer, the CA that signed it.
 //!
-//! rustls's verifier (webpki) parses the certificate and hands out the
-//! subject and issuer as raw DER bytes, which [`distinguished_name`] reads.
+//! A certificate is DER: every value is a tag byte, a length, then its
+//! contents, which may be more values. rustls has already checked the
+//! certificate when talk reads it, so this file only walks the structure
+//! (RFC 5280, section 4.1) to the parts it shows:
+//!
+//! ```text
+//! Certificate SEQUENCE
+//!   tbsCertificate SEQUENCE                 "to be signed"
+//!     [0] version, serialNumber, signature algorithm,
+//!     issuer SEQUENCE, validity, subject SEQUENCE, subjectPublicKeyInfo,
+//!     [3] extensions: SEQUENCE of SEQUENCE { OID, critical?, OCTET STRING }
+//!         2.5.29.17 subjectAltName: SEQUENCE of [2] dNSName | [7] iPAddress
+//!   signatureAlgorithm, signature
+//! ```
 
 use rustls::pki_types::CertificateDer;
+use std::net::IpAddr;
 
-/// `subject CN=localhost, issued by CN=netlings course CA, for DNS names
-/// localhost`, or a sentence saying the certificate could not be read.
+/// `subject CN=localhost, issued by CN=netlings course CA, for localhost,
+/// 127.0.0.1`, or a sentence saying the certificate could not be read.
 pub fn describe(certificate: &CertificateDer<'_>) -> String {
-    let Ok(parsed) = webpki::EndEntityCert::try_from(certificate) else {
-        return "(not a certificate webpki can read)".to_string();
+    let Some(parts) = Parts::read(certificate) else {
+        return "(not a certificate talk can read)".to_string();
     };
-    let dns_names: Vec<&str> = parsed.valid_dns_names().collect();
-    let names = if dns_names.is_empty() {
-        "no DNS names (IP addresses only?)".to_string()
+    let names = if parts.alternative_names.is_empty() {
+        "no DNS name or IP address (no subjectAltName)".to_string()
     } else {
-        format!("DNS names {}", dns_names.join(", "))
+        parts.alternative_names.join(", ")
     };
     format!(
         "subject {}, issued by {}, for {names}",
-        distinguished_name(parsed.subject()),
-        distinguished_name(parsed.issuer()),
+        distinguished_name(parts.subject),
+        distinguished_name(parts.issuer),
     )
+}
+
+/// The parts of a certificate talk shows, still in DER where they are names.
+struct Parts<'a> {
+    issuer: &'a [u8],
+    subject: &'a [u8],
+    alternative_names: Vec<String>,
+}
+
+impl<'a> Parts<'a> {
+    fn read(certificate: &'a [u8]) -> Option<Parts<'a>> {
+        let (0x30, certificate) = DerItems(certificate).next()? else {
+            return None;
+        };
+        let (0x30, to_be_signed) = DerItems(certificate).next()? else {
+            return None;
+        };
+        let mut fields = DerItems(to_be_signed).peekable();
+        // The version is optional, an explicit [0]; version 1 leaves it out.
+        fields.next_if(|&(tag, _)| tag == 0xa0);
+        let _serial_number = fields.next()?;
+        let _signature_algorithm = fields.next()?;
+        let (0x30, issuer) = fields.next()? else {
+            return None;
+        };
+        let _validity = fields.next()?;
+        let (0x30, subject) = fields.next()? else {
+            return None;
+        };
+        let _public_key = fields.next()?;
+        let alternative_names = fields
+            .find(|&(tag, _)| tag == 0xa3)
+            .map(|(_, extensions)| alternative_names(extensions))
+            .unwrap_or_default();
+        Some(Parts {
+            issuer,
+            subject,
+            alternative_names,
+        })
+    }
+}
+
+/// The DNS names and IP addresses of the subjectAltName extension, found
+/// in the `[3]` extensions field.
+fn alternative_names(extensions: &[u8]) -> Vec<String> {
+    let Some((0x30, extensions)) = DerItems(extensions).next() else {
+        return Vec::new();
+    };
+    for (_, extension) in DerItems(extensions) {
+        let mut parts = DerItems(extension);
+        // OID 2.5.29.17, subjectAltName, encoded 0x55 0x1d 0x11.
+        if parts.next() != Some((0x06, &[0x55, 0x1d, 0x11][..])) {
+            continue;
+        }
+        // Its value is an OCTET STRING (0x04) after an optional BOOLEAN
+        // (critical) and holds a SEQUENCE of GeneralName.
+        let Some((_, value)) = parts.find(|&(tag, _)| tag == 0x04) else {
+            return Vec::new();
+        };
+        let Some((0x30, general_names)) = DerItems(value).next() else {
+            return Vec::new();
+        };
+        return DerItems(general_names)
+            .filter_map(|(tag, name)| match tag {
+                0x82 => Some(String::from_utf8_lossy(name).into_owned()),
+                0x87 => ip_address(name).map(|ip| ip.to_string()),
+                _ => None,
+            })
+            .collect();
+    }
+    Vec::new()
+}
+
+fn ip_address(bytes: &[u8]) -> Option<IpAddr> {
+    match bytes.len() {
+        4 => Some(IpAddr::from(<[u8; 4]>::try_from(bytes).ok()?)),
+        16 => Some(IpAddr::from(<[u8; 16]>::try_from(bytes).ok()?)),
+        _ => None,
+    }
 }
 
 /// A distinguished name as text, `CN=localhost, O=Example`, from the DER
 /// bytes inside its outer SEQUENCE. Attributes other than the common ones
 /// are left out; bytes that do not parse give `(unreadable)`.
 ///
-/// In DER every value is a tag byte, a length, then the contents. A name
-/// is a SEQUENCE of SETs (tag `0x31`), each holding a SEQUENCE (`0x30`) of
-/// an object identifier (`0x06`, which attribute) and a string (its value).
+/// A name is a SEQUENCE of SETs (tag `0x31`), each holding a SEQUENCE
+/// (`0x30`) of an object identifier (`0x06`, which attribute) and a string
+/// (its value).
 pub fn distinguished_name(der: &[u8]) -> String {
     let mut attributes = Vec::new();
     for (tag, set) in DerItems(der) {
@@ -108,16 +199,37 @@ mod tests {
     use netlings_helpers::tls::TestCa;
     use rustls::pki_types::pem::PemObject;
 
+    fn der(pem: &str) -> CertificateDer<'static> {
+        CertificateDer::from_pem_slice(pem.as_bytes()).expect("the test CA writes valid PEM")
+    }
+
     #[test]
-    fn describes_subject_issuer_and_dns_names() {
+    fn describes_subject_issuer_and_alternative_names() {
         let ca = TestCa::new("netlings test CA");
-        let leaf = ca.issue_client("alice.example");
-        let certificate = CertificateDer::from_pem_slice(leaf.cert_pem.as_bytes())
-            .expect("the test CA writes valid PEM");
+        let client = ca.issue_client("alice.example");
         assert_eq!(
-            describe(&certificate),
-            "subject CN=alice.example, issued by CN=netlings test CA, for DNS names alice.example"
+            describe(&der(&client.cert_pem)),
+            "subject CN=alice.example, issued by CN=netlings test CA, for alice.example"
         );
+        let server = ca.issue_server(&["localhost", "127.0.0.1", "::1"]);
+        assert!(
+            describe(&der(&server.cert_pem))
+                .ends_with("issued by CN=netlings test CA, for localhost, 127.0.0.1, ::1"),
+            "{}",
+            describe(&der(&server.cert_pem))
+        );
+        assert_eq!(
+            describe(&ca.cert_der()),
+            "subject CN=netlings test CA, issued by CN=netlings test CA, for no DNS name or IP \
+             address (no subjectAltName)"
+        );
+    }
+
+    #[test]
+    fn says_so_when_the_certificate_does_not_parse() {
+        let certificate = der(&TestCa::new("a CA").issue_client("bob").cert_pem);
+        let cut = CertificateDer::from(certificate[..40].to_vec());
+        assert_eq!(describe(&cut), "(not a certificate talk can read)");
     }
 
     #[test]

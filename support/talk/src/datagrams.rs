@@ -7,7 +7,7 @@
 //! it waits a moment (`--wait`) for replies still on their way, then stops.
 
 use crate::input::Piece;
-use crate::notes::{likely_cause, note};
+use crate::notes::{likely_cause, note, printed_to_stdout};
 use anyhow::{Context, Result};
 use std::io;
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
@@ -126,5 +126,6 @@ async fn print_datagrams(socket: &UdpSocket, peer: SocketAddr, raw: bool) -> Res
             stdout.write_all(b"\n").await.context("writing to stdout")?;
         }
         stdout.flush().await.context("writing to stdout")?;
+        printed_to_stdout(datagram);
     }
 }

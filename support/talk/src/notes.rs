@@ -4,10 +4,26 @@
 //! xxd` shows exactly those. Everything talk has to say about the
 //! connection goes to stderr, one line per event, starting with `talk:`.
 
-use std::io;
+use std::io::{self, IsTerminal};
+use std::sync::atomic::{AtomicBool, Ordering};
 
-/// Writes one note on stderr: `talk: TEXT`.
+/// Whether the last byte talk printed on stdout ended a line. When stdout
+/// and stderr are the same terminal, a note must not be glued to the end
+/// of a reply that had no newline (`olleh` then `talk: ...`).
+static STDOUT_MID_LINE: AtomicBool = AtomicBool::new(false);
+
+/// Records what was just printed on stdout, for [`note`].
+pub fn printed_to_stdout(bytes: &[u8]) {
+    if let Some(&last) = bytes.last() {
+        STDOUT_MID_LINE.store(last != b'\n', Ordering::Relaxed);
+    }
+}
+
+/// Writes one note on stderr: `talk: TEXT`, on a line of its own.
 pub fn note(text: impl std::fmt::Display) {
+    if STDOUT_MID_LINE.swap(false, Ordering::Relaxed) && io::stdout().is_terminal() {
+        eprintln!();
+    }
     eprintln!("talk: {text}");
 }
 

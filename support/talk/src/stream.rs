@@ -13,7 +13,7 @@
 
 use crate::AtEndOfInput;
 use crate::input::Piece;
-use crate::notes::{explain, note};
+use crate::notes::{explain, note, printed_to_stdout};
 use anyhow::{Context, Result};
 use std::io;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
@@ -92,6 +92,7 @@ async fn print_what_arrives(mut from_server: impl AsyncRead + Unpin) -> Result<P
             .context("writing to stdout")?;
         // Show it now, not when some buffer fills.
         stdout.flush().await.context("writing to stdout")?;
+        printed_to_stdout(&buffer[..read]);
     }
 }
 

@@ -405,7 +405,7 @@ fn tls_notes_the_handshake_and_talks_through_it() {
     });
     talk.expect_note("TLS handshake done: TLS 1.3");
     talk.expect_note("ALPN: the server chose http/1.1");
-    talk.expect_note("issued by CN=talk test CA, for DNS names localhost");
+    talk.expect_note("issued by CN=talk test CA, for localhost");
     talk.type_text("over tls\n");
     talk.expect_stdout("OVER TLS\n");
     talk.expect_note("the server ended the TLS session (close_notify, then EOF)");
