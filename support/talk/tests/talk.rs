@@ -11,7 +11,7 @@ use netlings_helpers::tls::{self, TempDir, TestCa};
 use netlings_helpers::{STEP, printable};
 use rustls::{ServerConfig, ServerConnection, StreamOwned};
 use std::io::{self, Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::{Ipv6Addr, SocketAddr, TcpListener, TcpStream, UdpSocket};
 use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
 use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
@@ -216,6 +216,27 @@ fn half_close_sends_a_fin_and_keeps_reading_the_reply() {
 }
 
 #[test]
+fn talks_over_ipv6_too() {
+    let (listener, address) = net::loopback_listener_v6();
+    let mut talk = Talk::start(&["--half-close", &address.to_string()]);
+    let mut server = accept_talk(&listener);
+    talk.expect_note(&format!(
+        "connected from {} to {address}",
+        server.stream().peer_addr().expect("the peer's address")
+    ));
+    talk.type_text("over v6\n");
+    talk.end_input();
+    assert_eq!(
+        server.read_to_end("talk's line, then its FIN"),
+        b"over v6\n"
+    );
+    server.send(b"ok\n");
+    drop(server);
+    talk.expect_stdout("ok\n");
+    assert!(talk.expect_exit().success());
+}
+
+#[test]
 fn raw_sends_the_bytes_exactly_and_prints_them_exactly() {
     let (listener, address) = net::loopback_listener();
     let mut talk = Talk::start(&["--raw", "--half-close", &address.to_string()]);
@@ -284,6 +305,24 @@ fn udp_sends_a_datagram_per_line_and_notes_each_reply() {
     assert_eq!(&buffer[..size], b"two\n");
     talk.end_input();
     talk.expect_note("UDP has no connection to close");
+    assert!(talk.expect_exit().success());
+}
+
+#[test]
+fn udp_works_over_ipv6_too() {
+    let server = UdpSocket::bind((Ipv6Addr::LOCALHOST, 0)).expect("binding [::1]:0");
+    server.set_read_timeout(Some(STEP)).expect("a read timeout");
+    let address = server.local_addr().expect("the server's address");
+    let mut talk = Talk::start(&["--udp", "--wait", "0.05", &address.to_string()]);
+    talk.type_text("six\n");
+    let mut buffer = [0; 100];
+    let (size, talk_address) = server
+        .recv_from(&mut buffer)
+        .expect("talk's datagram over IPv6");
+    assert_eq!(&buffer[..size], b"six\n");
+    server.send_to(b"SIX\n", talk_address).expect("replying");
+    talk.expect_stdout("SIX\n");
+    talk.end_input();
     assert!(talk.expect_exit().success());
 }
 
