@@ -58,7 +58,8 @@ pub struct Options {
 }
 
 /// What talk does with a TCP connection when stdin ends (you pressed
-/// Ctrl-D, or the file or pipe you fed it is finished).
+/// Ctrl-D, or the file or pipe you fed it is finished). Over TLS, both
+/// first send close_notify, the alert that says the end is deliberate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AtEndOfInput {
     /// close(): both directions end. Replies still on their way are lost,
