@@ -1118,3 +1118,59 @@ fn check_seed_replays_a_randomised_test_with_that_seed() {
         .code(1)
         .stdout(predicate::str::contains("| seed: Ok(\"4242\")"));
 }
+
+/// A copy with a git index, as `verify` compares the index with course.lock.
+fn workspace_under_git() -> Workspace {
+    let workspace = Workspace::copy();
+    workspace.git(&["init", "-q"]);
+    workspace.git(&["add", "-A"]);
+    workspace
+}
+
+#[test]
+fn verify_one_exercise_verifies_only_that_exercise() {
+    let workspace = workspace_under_git();
+    workspace
+        .xtask(&["verify", "lesson1/dual_stack"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(
+            "✓ lesson1/6: every test fails against the stubs",
+        ))
+        .stdout(predicate::str::contains(
+            "✓ lesson1/6: every test passes against the solution",
+        ))
+        .stdout(predicate::str::contains("caught lesson1/6 known-bad "))
+        .stdout(predicate::str::contains(
+            "✓ lesson1/6: all 8 known-bad variants are caught",
+        ))
+        .stdout(predicate::str::contains("lesson1/1 known-bad").not())
+        .stdout(predicate::function(|out: &str| {
+            // The summary table: one exercise, its 8 variants, all caught.
+            out.lines().any(|line| {
+                let columns: Vec<&str> = line.split_whitespace().collect();
+                columns.first() == Some(&"lesson1/6")
+                    && columns.get(1) == Some(&"1")
+                    && line.ends_with("8 of 8")
+            })
+        }));
+}
+
+#[test]
+fn verify_reports_a_known_bad_files_error_once() {
+    let workspace = workspace_under_git();
+    workspace.edit(
+        "solutions/01-socket-basics/known-bad/dual_stack.toml",
+        |text| text.replacen("\nmistake = ", "\nmistaken = ", 1),
+    );
+    workspace
+        .xtask(&["verify", "lesson1/dual_stack"])
+        .assert()
+        .code(1)
+        .stdout(predicate::function(|out: &str| {
+            out.matches("unknown field `mistaken`").count() == 1
+        }))
+        .stdout(predicate::str::contains(
+            "✗ lesson1/6: no known-bad variant ran",
+        ));
+}
