@@ -310,7 +310,7 @@ fn check_one_exercise_runs_only_that_exercise() {
             out.matches(" points").count() == 1
         }))
         .stdout(predicate::str::contains(
-            "more test(s) fail: `cargo xtask check lesson1/1 --all` shows every message",
+            "more test(s) of lesson1/1 fail.\n  `cargo xtask check lesson1/1 --all` shows every failing test's message",
         ))
         .stdout(predicate::str::contains("Also failing:").not());
     let every_failure = workspace
