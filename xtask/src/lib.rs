@@ -10,6 +10,7 @@
 //! - [`check`], [`grade`], [`hint`], [`list`], [`release`], [`reset`], [`solution`], [`verify`],
 //!   [`watch`]: the commands;
 //! - [`grade_report`]: grade's output formats;
+//! - [`rules`]: the course's rules, checked by `verify` and by `cargo test`;
 //! - [`known_bad`]: wrong answers kept beside each solution, for `verify`;
 //! - [`progress`]: what passed at the last check, as kept on disk;
 //! - [`toml_file`]: the course's TOML files, read through serde;
@@ -18,7 +19,6 @@
 pub mod app_state;
 pub mod build;
 pub mod check;
-pub mod conventions;
 pub mod course;
 pub mod grade;
 pub mod grade_report;
@@ -30,6 +30,7 @@ pub mod list;
 pub mod progress;
 pub mod release;
 pub mod reset;
+pub mod rules;
 pub mod solution;
 pub mod style;
 pub mod test_run;

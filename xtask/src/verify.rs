@@ -4,18 +4,14 @@
 //! names, by assertion or deadline.
 
 use crate::build::{BuildDir, BuildTarget};
-use crate::conventions;
 use crate::course::{Course, Lesson, Selection};
 use crate::known_bad::{Variant, load_variants, prepare_package};
 use crate::lesson_run::{LessonResults, LessonRunRequest, run_lesson};
 use crate::release;
+use crate::rules::{self, CourseFiles, TESTS_PER_EXERCISE};
 use crate::style::Style;
 use crate::test_run::{DeadlineArg, RunOptions, Verdict};
 use anyhow::Result;
-use std::ops::RangeInclusive;
-
-/// How many tests an exercise has: one idea, simplest behaviour first.
-const TESTS_PER_EXERCISE: RangeInclusive<usize> = 3..=8;
 
 #[derive(Debug)]
 pub struct VerifyArgs {
@@ -52,9 +48,9 @@ pub fn verify(course: &Course, args: &VerifyArgs, style: Style) -> Result<bool> 
         None => course.lesson_refs().map(Selection::Lesson).collect(),
     };
     let build_dir = BuildDir::acquire(&course.root, "verify")?;
-    let mut problems = conventions::problems(course)?;
+    let mut problems = rules::problems(&CourseFiles::as_on_disk(course));
     problems.extend(release::staleness(course)?);
-    report_step(style, "manifests and conventions", &problems);
+    report_step(style, "the course's rules and its course.lock", &problems);
     let mut summaries = Vec::new();
     for selection in selections {
         match verify_selection(course, &build_dir, selection, run, style) {
