@@ -12,6 +12,7 @@
 //! - [`grade_report`]: grade's output formats;
 //! - [`rules`]: the course's rules, checked by `verify` and by `cargo test`;
 //! - [`known_bad`]: wrong answers kept beside each solution, for `verify`;
+//! - [`scratch`]: copies of the course to build in (grade, known-bad variants, CLI tests);
 //! - [`progress`]: what passed at the last check, as kept on disk;
 //! - [`toml_file`]: the course's TOML files, read through serde;
 //! - [`style`]: colour or not.
@@ -31,6 +32,7 @@ pub mod progress;
 pub mod release;
 pub mod reset;
 pub mod rules;
+pub mod scratch;
 pub mod solution;
 pub mod style;
 pub mod test_run;

@@ -15,12 +15,12 @@
 
 use crate::course::{Course, Exercise, Lesson};
 use crate::known_bad::{Variant, load_variants};
-use crate::release;
+use crate::scratch;
 use anyhow::{Context, Result};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::ops::RangeInclusive;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// How many tests an exercise has: one idea, simplest behaviour first.
 /// Counted by `verify`, which lists the tests of a build.
@@ -103,7 +103,7 @@ pub struct CourseFiles<'a> {
     pub course: &'a Course,
     /// The learner's files (`exercises/*/src/**`, relative paths) as
     /// released, or `None` to read them as they are on disk.
-    released_learner_files: Option<BTreeMap<PathBuf, Vec<u8>>>,
+    released_learner_files: Option<scratch::FileSet>,
 }
 
 impl<'a> CourseFiles<'a> {
@@ -121,24 +121,8 @@ impl<'a> CourseFiles<'a> {
     /// as it is on disk. A file git cannot give (a download without
     /// history) is read from disk.
     pub fn as_released(course: &'a Course, git_checkout: &Path) -> Result<CourseFiles<'a>> {
-        let recorded = release::read_record(&course.root.join(release::RECORD))
-            .context("reading the course's record of its original files")?;
-        let learners: Vec<(PathBuf, String)> = recorded
-            .into_iter()
-            .map(|(path, blob)| (PathBuf::from(path), blob))
-            .filter(|(path, _)| is_learners(path))
-            .collect();
-        let blobs: Vec<&str> = learners.iter().map(|(_, blob)| blob.as_str()).collect();
-        let contents = release::blob_contents(git_checkout, &blobs).unwrap_or_default();
-        let mut learner_files = BTreeMap::new();
-        for (index, (path, _)) in learners.into_iter().enumerate() {
-            let content = match contents.get(index).cloned().flatten() {
-                Some(content) => content,
-                None => fs::read(course.root.join(&path))
-                    .with_context(|| format!("reading {} as released", path.display()))?,
-            };
-            learner_files.insert(path, content);
-        }
+        let learner_files = scratch::released_files_where(&course.root, git_checkout, is_learners)
+            .context("reading the learner's files as course.lock records them")?;
         Ok(CourseFiles {
             course,
             released_learner_files: Some(learner_files),

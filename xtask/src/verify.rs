@@ -5,13 +5,15 @@
 
 use crate::build::{BuildDir, BuildTarget};
 use crate::course::{Course, Lesson, Selection};
-use crate::known_bad::{Variant, load_variants, prepare_package};
+use crate::known_bad::{Variant, load_variants, variants_workspace};
 use crate::lesson_run::{LessonResults, LessonRunRequest, run_lesson};
 use crate::release;
 use crate::rules::{self, CourseFiles, TESTS_PER_EXERCISE};
+use crate::scratch;
 use crate::style::Style;
 use crate::test_run::{DeadlineArg, RunOptions, Verdict};
 use anyhow::Result;
+use std::time::Instant;
 
 #[derive(Debug)]
 pub struct VerifyArgs {
@@ -276,10 +278,14 @@ fn verify_known_bad(
     let mut problems = Vec::new();
     let mut caught = 0;
     let solution_crate = course.solution_crate(lesson);
-    for variant in variants
-        .iter()
-        .filter(|variant| variant.apply(&solution_crate).is_ok())
-    {
+    let workspace = variants_workspace(course, build_dir)?;
+    let solution_package = lesson.solution_package();
+    let started = Instant::now();
+    for variant in variants {
+        // A variant whose edit does not apply is one of the rules' problems.
+        let Ok(edited) = variant.apply(&solution_crate) else {
+            continue;
+        };
         let exercise = &lesson.exercises[variant.exercise];
         let name = format!(
             "{}/{} known-bad {}",
@@ -287,20 +293,22 @@ fn verify_known_bad(
             exercise.number,
             variant.id
         );
-        let manifest = prepare_package(course, build_dir, lesson, variant)?;
-        let results = run_lesson(&LessonRunRequest {
-            exercises: vec![variant.exercise],
-            only_tests: Some(std::slice::from_ref(&variant.caught_by)),
-            offline: true,
-            color: style.color,
-            ..LessonRunRequest::new(
-                course,
-                build_dir,
-                lesson,
-                BuildTarget::Manifest(&manifest),
-                run,
-            )
-        })?;
+        let file = workspace.solution_crate(lesson).join(&variant.file);
+        let results = scratch::with_file_replaced(&file, edited.as_bytes(), || {
+            run_lesson(&LessonRunRequest {
+                exercises: vec![variant.exercise],
+                only_tests: Some(std::slice::from_ref(&variant.caught_by)),
+                offline: true,
+                color: style.color,
+                ..LessonRunRequest::new(
+                    &workspace,
+                    build_dir,
+                    lesson,
+                    BuildTarget::Package(&solution_package),
+                    run,
+                )
+            })
+        })??;
         let outcome = match &results {
             LessonResults::CompileErrors(errors) => {
                 problems.push(format!(
@@ -342,6 +350,13 @@ fn verify_known_bad(
             "  {} {name}: {} fails {how}",
             style.green("caught"),
             variant.caught_by
+        );
+    }
+    if !variants.is_empty() {
+        println!(
+            "  {} known-bad variant(s) built and run in {:.1?}",
+            variants.len(),
+            started.elapsed()
         );
     }
     Ok((caught, problems))

@@ -14,6 +14,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
+use xtask::scratch;
 
 /// The course this runner belongs to.
 fn course_root() -> &'static Path {
@@ -50,14 +51,9 @@ impl Workspace {
         if root.exists() {
             fs::remove_dir_all(&root).expect("clearing an old copy");
         }
-        for (file, content) in course_files() {
-            let target = root.join(file);
-            fs::create_dir_all(target.parent().expect("a file has a folder"))
-                .expect("creating a folder of the copy");
-            // Freshly written files have fresh modification times: cargo
-            // never mistakes a copy for an older build.
-            fs::write(&target, content).expect("writing a file of the copy");
-        }
+        // Freshly written files have fresh modification times: cargo never
+        // mistakes a copy for an older build.
+        scratch::sync(&root, course_files()).expect("writing the copy of the course");
         Workspace { root, _lock: lock }
     }
 
@@ -128,61 +124,23 @@ impl Drop for Workspace {
     }
 }
 
-/// The course's files as released, relative to its root, with their
-/// contents: each file `course.lock` records, read from git's object store,
-/// so that a learner's solved (or broken) exercises never reach the copies
+/// The course's files as released (`xtask::scratch::released_files`), so
+/// that a learner's solved (or broken) exercises never reach the copies
 /// these tests expect to hold stubs. A maintainer's change reaches them once
-/// it is recorded (`git add -A && cargo xtask release`). Without git (a
-/// downloaded archive) the files are read as they are on disk.
-fn course_files() -> &'static [(PathBuf, Vec<u8>)] {
-    static FILES: std::sync::OnceLock<Vec<(PathBuf, Vec<u8>)>> = std::sync::OnceLock::new();
+/// it is recorded (`git add -A && cargo xtask release`).
+fn course_files() -> &'static scratch::FileSet {
+    static FILES: std::sync::OnceLock<scratch::FileSet> = std::sync::OnceLock::new();
     FILES.get_or_init(|| {
-        let recorded = xtask::release::recorded_blobs(course_root())
-            .expect("reading the course's course.lock");
-        let mut files: Vec<(PathBuf, Vec<u8>)> = recorded
-            .iter()
-            .map(|(path, blob)| {
-                let content = xtask::release::blob_content(course_root(), blob)
-                    .or_else(|_| fs::read(course_root().join(path)))
-                    .unwrap_or_else(|error| panic!("reading {path} of the course: {error}"));
-                (PathBuf::from(path), content)
-            })
-            .collect();
-        let record = xtask::release::RECORD;
-        let content = fs::read(course_root().join(record)).expect("reading course.lock");
-        files.push((PathBuf::from(record), content));
-        files
+        scratch::released_files(course_root())
+            .expect("reading the course as course.lock records it")
     })
-}
-
-fn collect_files(root: &Path, relative: &Path, files: &mut Vec<PathBuf>) {
-    for entry in fs::read_dir(root.join(relative)).expect("listing the course") {
-        let entry = entry.expect("listing the course");
-        let name = entry.file_name();
-        if [".git", "target", ".netlings"]
-            .iter()
-            .any(|skipped| name == *skipped)
-        {
-            continue;
-        }
-        let path = relative.join(&name);
-        if entry.file_type().expect("reading a file type").is_dir() {
-            collect_files(root, &path, files);
-        } else {
-            files.push(path);
-        }
-    }
 }
 
 /// Copies the files of one folder over another, as a learner copying the
 /// reference solution's `src/` over their own would.
 fn copy_over(from: &Path, to: &Path) {
-    let mut files = Vec::new();
-    collect_files(from, Path::new(""), &mut files);
-    for file in files {
-        fs::create_dir_all(to.join(&file).parent().expect("a file has a folder"))
-            .expect("creating a folder");
-        fs::copy(from.join(&file), to.join(&file)).expect("copying a file");
+    for (file, content) in scratch::tree_files(from).expect("reading the files to copy") {
+        scratch::write_if_changed(&to.join(file), &content).expect("copying a file");
     }
 }
 

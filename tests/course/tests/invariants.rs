@@ -10,6 +10,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use xtask::course::Course;
 use xtask::rules::{self, CourseFiles};
+use xtask::scratch;
 
 fn course_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -44,14 +45,19 @@ impl CourseCopy {
         if root.exists() {
             fs::remove_dir_all(&root).expect("clearing an old copy");
         }
+        let mut files = scratch::FileSet::new();
         for folder in ["lessons", "exercises", "solutions"] {
-            copy_sources(&course_root().join(folder), &root.join(folder));
+            let tree =
+                scratch::tree_files(&course_root().join(folder)).expect("reading the course");
+            files.extend(
+                tree.into_iter()
+                    .map(|(file, content)| (Path::new(folder).join(file), content)),
+            );
         }
-        fs::copy(
-            course_root().join(xtask::release::RECORD),
-            root.join(xtask::release::RECORD),
-        )
-        .expect("copying course.lock");
+        let record = xtask::release::RECORD;
+        let content = fs::read(course_root().join(record)).expect("reading course.lock");
+        files.insert(record.into(), content);
+        scratch::sync(&root, &files).expect("writing the copy");
         CourseCopy { root }
     }
 
@@ -68,25 +74,14 @@ impl Drop for CourseCopy {
     }
 }
 
-/// Copies a folder's files, leaving out build output.
-fn copy_sources(from: &Path, to: &Path) {
-    fs::create_dir_all(to).expect("creating a folder of the copy");
-    for entry in fs::read_dir(from).expect("listing the course") {
-        let entry = entry.expect("listing the course");
-        if entry.file_name() == "target" {
-            continue;
-        }
-        let target = to.join(entry.file_name());
-        if entry.file_type().expect("reading a file type").is_dir() {
-            copy_sources(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), &target).expect("copying a file of the course");
-        }
-    }
-}
-
 #[test]
 fn a_learners_solved_half_solved_and_broken_exercises_break_no_rule() {
+    if xtask::release::current_blobs(&course_root()).is_err() {
+        // A download without git history: the released files cannot be
+        // told from the learner's, and the rules read them from disk.
+        eprintln!("skipped: the course is not a git checkout");
+        return;
+    }
     let copy = CourseCopy::new("learner");
     let lesson = "exercises/01-socket-basics/src";
     // Solved: the reference copied over the stub.
