@@ -418,41 +418,10 @@ fn write_failures(
             );
             report_line!(out);
             write_outcome(out, first, style);
-            let others: Vec<(usize, &TestOutcome)> = exercises
-                .iter()
-                .flat_map(|result| {
-                    result
-                        .outcomes
-                        .iter()
-                        .filter(|outcome| outcome.verdict != Verdict::Pass)
-                        .map(|outcome| (result.exercise, outcome))
-                })
-                .filter(|(_, outcome)| !std::ptr::eq(*outcome, first))
-                .collect();
             if report.every_failure {
-                for (index, outcome) in &others {
-                    let exercise = &lesson.exercises[*index];
-                    report_line!(out);
-                    report_line!(
-                        out,
-                        "{} {}/{} {}, test {}",
-                        style.bold("Also failing:"),
-                        lesson.handle(),
-                        exercise.number,
-                        exercise.id,
-                        style.bold(&outcome.case.name)
-                    );
-                    report_line!(out);
-                    write_outcome(out, outcome, style);
-                }
-            } else if !others.is_empty() {
-                report_line!(out);
-                report_line!(
-                    out,
-                    "  {} more test(s) fail: `cargo xtask check {} --all` shows every message.",
-                    others.len(),
-                    course.handle_of(selection)
-                );
+                write_every_other_failure(out, lesson, exercises, first, style);
+            } else {
+                write_other_failures_counted(out, course, selection, failing, exercises);
             }
         }
         None => report_line!(
@@ -479,6 +448,104 @@ fn write_failures(
         style.bold("Next:"),
         lesson.handle(),
         exercise.number
+    );
+}
+
+/// Under the first failure, with `--all`: every other failing test's
+/// message in full.
+fn write_every_other_failure(
+    out: &mut String,
+    lesson: &Lesson,
+    exercises: &[ExerciseResults],
+    first: &TestOutcome,
+    style: Style,
+) {
+    for result in exercises {
+        let exercise = &lesson.exercises[result.exercise];
+        for outcome in result
+            .outcomes
+            .iter()
+            .filter(|outcome| outcome.verdict != Verdict::Pass && !std::ptr::eq(*outcome, first))
+        {
+            report_line!(out);
+            report_line!(
+                out,
+                "{} {}/{} {}, test {}",
+                style.bold("Also failing:"),
+                lesson.handle(),
+                exercise.number,
+                exercise.id,
+                style.bold(&outcome.case.name)
+            );
+            report_line!(out);
+            write_outcome(out, outcome, style);
+        }
+    }
+}
+
+/// Under the first failure, without `--all`: how many other tests fail,
+/// told apart from the exercises not started yet (every test still meets
+/// `todo!()`), which are not failures of the learner's code.
+fn write_other_failures_counted(
+    out: &mut String,
+    course: &Course,
+    selection: Selection,
+    failing: &ExerciseResults,
+    exercises: &[ExerciseResults],
+) {
+    let lesson = course.lesson(selection.lesson());
+    let label = |result: &ExerciseResults| {
+        format!(
+            "{}/{}",
+            lesson.handle(),
+            lesson.exercises[result.exercise].number
+        )
+    };
+    let failures = |result: &ExerciseResults| {
+        result
+            .outcomes
+            .iter()
+            .filter(|outcome| outcome.verdict != Verdict::Pass)
+            .count()
+    };
+    let mut lines = Vec::new();
+    let more_here = failures(failing).saturating_sub(1);
+    if more_here > 0 {
+        lines.push(format!(
+            "{more_here} more test(s) of {} fail.",
+            label(failing)
+        ));
+    }
+    let others = exercises
+        .iter()
+        .filter(|result| result.exercise != failing.exercise && !result.passed());
+    let (not_started, started): (Vec<&ExerciseResults>, Vec<&ExerciseResults>) =
+        others.partition(|result| result.not_started());
+    if !started.is_empty() {
+        let counted: Vec<String> = started
+            .iter()
+            .map(|result| format!("{} ({} test(s))", label(result), failures(result)))
+            .collect();
+        lines.push(format!("Other exercises failing: {}.", counted.join(", ")));
+    }
+    if !not_started.is_empty() {
+        let labels: Vec<String> = not_started.iter().map(|result| label(result)).collect();
+        lines.push(format!(
+            "Not started yet (every test meets todo!()): {}.",
+            labels.join(", ")
+        ));
+    }
+    if lines.is_empty() {
+        return;
+    }
+    report_line!(out);
+    for line in lines {
+        report_line!(out, "  {line}");
+    }
+    report_line!(
+        out,
+        "  `cargo xtask check {} --all` shows every failing test's message.",
+        course.handle_of(selection)
     );
 }
 
@@ -668,7 +735,7 @@ mod tests {
             "First failure: lesson1/1 endpoint, test classifies",
             "  Edit exercises/01-lesson/src/endpoint.rs: endpoint",
             "    expected Registered, got Dynamic",
-            "  1 more test(s) fail: `cargo xtask check lesson1 --all` shows every message.",
+            "  1 more test(s) of lesson1/1 fail.\n  `cargo xtask check lesson1 --all` shows every failing test's message.",
             "Next: open exercises/01-lesson/src/endpoint.rs",
         ] {
             assert!(report.contains(expected), "{expected:?} in:\n{report}");
@@ -689,6 +756,56 @@ mod tests {
         );
         assert!(report.contains("    accepted \"nonsense\""), "{report}");
         assert!(!report.contains("more test(s) fail"), "{report}");
+    }
+
+    #[test]
+    fn other_failures_are_counted_apart_from_exercises_not_started() {
+        let mut state = crate::app_state::tests::state();
+        let lesson = state.course.lesson_refs().next().unwrap();
+        let mut third = crate::app_state::tests::state().course.lessons[0]
+            .exercises
+            .remove(1);
+        third.number = 3;
+        third.id = "listener".into();
+        state.course.lessons[0].exercises.push(third);
+        let todo = || failure("not yet implemented: parse the address");
+        let results = LessonResults::Ran(crate::lesson_run::Ran {
+            exercises: vec![
+                ExerciseResults {
+                    exercise: 0,
+                    outcomes: vec![
+                        outcome("parses", Verdict::Pass),
+                        outcome("classifies", failure("expected Registered, got Dynamic")),
+                        outcome("rejects", todo()),
+                    ],
+                },
+                ExerciseResults {
+                    exercise: 1,
+                    outcomes: vec![outcome("resolves", todo()), outcome("sorts", todo())],
+                },
+                ExerciseResults {
+                    exercise: 2,
+                    outcomes: vec![
+                        outcome("binds", failure("bound 0.0.0.0")),
+                        outcome("reports", todo()),
+                        outcome("listens", Verdict::Timeout),
+                    ],
+                },
+            ],
+            warnings: Vec::new(),
+        });
+        let report = CheckReport::new(&state.course, Selection::Lesson(lesson), &results, false)
+            .render(Style { color: false });
+        for expected in [
+            "First failure: lesson1/1 endpoint, test classifies",
+            "  1 more test(s) of lesson1/1 fail.\n",
+            "  Other exercises failing: lesson1/3 (3 test(s)).\n",
+            "  Not started yet (every test meets todo!()): lesson1/2.\n",
+            "  `cargo xtask check lesson1 --all` shows every failing test's message.",
+        ] {
+            assert!(report.contains(expected), "{expected:?} in:\n{report}");
+        }
+        assert!(!report.contains("more test(s) fail:"), "{report}");
     }
 
     #[test]
