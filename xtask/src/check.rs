@@ -168,11 +168,7 @@ fn run_selection(
     style: Style,
 ) -> Result<LessonResults> {
     let lesson = course.lesson(selection.lesson());
-    let exercises: Vec<usize> = course
-        .exercises_of(selection)
-        .into_iter()
-        .map(|exercise| exercise.index())
-        .collect();
+    let exercises = course.exercise_indexes(selection);
     let package = lesson.package();
     run_lesson(&LessonRunRequest {
         exercises,
@@ -699,6 +695,21 @@ mod tests {
         }
     }
 
+    fn render(
+        course: &Course,
+        selection: Selection,
+        results: &LessonResults,
+        every_failure: bool,
+    ) -> String {
+        CheckReport::new(course, selection, results, every_failure).render(Style { color: false })
+    }
+
+    fn expect_lines(report: &str, expected: &[&str]) {
+        for expected in expected {
+            assert!(report.contains(expected), "{expected:?} in:\n{report}");
+        }
+    }
+
     fn results() -> LessonResults {
         LessonResults::Ran(crate::lesson_run::Ran {
             exercises: vec![
@@ -724,22 +735,22 @@ mod tests {
         let state = crate::app_state::tests::state();
         let lesson = state.course.lesson_refs().next().unwrap();
         let results = results();
-        let report = CheckReport::new(&state.course, Selection::Lesson(lesson), &results, false)
-            .render(Style { color: false });
-        for expected in [
-            "Lesson 1 · A lesson",
-            "  ✗ lesson1/1 endpoint  endpoint    1/3 tests    0/10 points",
-            "      ✗ test classifies fails",
-            "  ✓ lesson1/2 resolve   resolve     1/1 tests   10/10 points",
-            "  Points: 10/20",
-            "First failure: lesson1/1 endpoint, test classifies",
-            "  Edit exercises/01-lesson/src/endpoint.rs: endpoint",
-            "    expected Registered, got Dynamic",
-            "  1 more test(s) of lesson1/1 fail.\n  `cargo xtask check lesson1 --all` shows every failing test's message.",
-            "Next: open exercises/01-lesson/src/endpoint.rs",
-        ] {
-            assert!(report.contains(expected), "{expected:?} in:\n{report}");
-        }
+        let report = render(&state.course, Selection::Lesson(lesson), &results, false);
+        expect_lines(
+            &report,
+            &[
+                "Lesson 1 · A lesson",
+                "  ✗ lesson1/1 endpoint  endpoint    1/3 tests    0/10 points",
+                "      ✗ test classifies fails",
+                "  ✓ lesson1/2 resolve   resolve     1/1 tests   10/10 points",
+                "  Points: 10/20",
+                "First failure: lesson1/1 endpoint, test classifies",
+                "  Edit exercises/01-lesson/src/endpoint.rs: endpoint",
+                "    expected Registered, got Dynamic",
+                "  1 more test(s) of lesson1/1 fail.\n  `cargo xtask check lesson1 --all` shows every failing test's message.",
+                "Next: open exercises/01-lesson/src/endpoint.rs",
+            ],
+        );
         assert!(!report.contains("nonsense"), "{report}");
     }
 
@@ -748,8 +759,7 @@ mod tests {
         let state = crate::app_state::tests::state();
         let lesson = state.course.lesson_refs().next().unwrap();
         let results = results();
-        let report = CheckReport::new(&state.course, Selection::Lesson(lesson), &results, true)
-            .render(Style { color: false });
+        let report = render(&state.course, Selection::Lesson(lesson), &results, true);
         assert!(
             report.contains("Also failing: lesson1/1 endpoint, test rejects"),
             "{report}"
@@ -769,42 +779,32 @@ mod tests {
         third.id = "listener".into();
         state.course.lessons[0].exercises.push(third);
         let todo = || failure("not yet implemented: parse the address");
-        let results = LessonResults::Ran(crate::lesson_run::Ran {
-            exercises: vec![
-                ExerciseResults {
-                    exercise: 0,
-                    outcomes: vec![
-                        outcome("parses", Verdict::Pass),
-                        outcome("classifies", failure("expected Registered, got Dynamic")),
-                        outcome("rejects", todo()),
-                    ],
-                },
-                ExerciseResults {
-                    exercise: 1,
-                    outcomes: vec![outcome("resolves", todo()), outcome("sorts", todo())],
-                },
-                ExerciseResults {
-                    exercise: 2,
-                    outcomes: vec![
-                        outcome("binds", failure("bound 0.0.0.0")),
-                        outcome("reports", todo()),
-                        outcome("listens", Verdict::Timeout),
-                    ],
-                },
+        // The first exercise started, the second not, the third failing.
+        let LessonResults::Ran(mut ran) = results() else {
+            unreachable!("results() ran")
+        };
+        ran.exercises[0].outcomes[2] = outcome("rejects", todo());
+        ran.exercises[1].outcomes = vec![outcome("resolves", todo()), outcome("sorts", todo())];
+        ran.exercises.push(ExerciseResults {
+            exercise: 2,
+            outcomes: vec![
+                outcome("binds", failure("bound 0.0.0.0")),
+                outcome("reports", todo()),
+                outcome("listens", Verdict::Timeout),
             ],
-            warnings: Vec::new(),
         });
-        let report = CheckReport::new(&state.course, Selection::Lesson(lesson), &results, false)
-            .render(Style { color: false });
-        for expected in [
-            "First failure: lesson1/1 endpoint, test classifies",
-            "  1 more test(s) of lesson1/1 fail.\n",
-            "  Other exercises failing: lesson1/3 (3 test(s)).\n",
-            "  Not started yet (every test meets todo!()): lesson1/2.\n",
-            "  `cargo xtask check lesson1 --all` shows every failing test's message.",
-        ] {
-            assert!(report.contains(expected), "{expected:?} in:\n{report}");
-        }
+        let results = LessonResults::Ran(ran);
+        let report = render(&state.course, Selection::Lesson(lesson), &results, false);
+        expect_lines(
+            &report,
+            &[
+                "First failure: lesson1/1 endpoint, test classifies",
+                "  1 more test(s) of lesson1/1 fail.\n",
+                "  Other exercises failing: lesson1/3 (3 test(s)).\n",
+                "  Not started yet (every test meets todo!()): lesson1/2.\n",
+                "  `cargo xtask check lesson1 --all` shows every failing test's message.",
+            ],
+        );
         assert!(!report.contains("more test(s) fail:"), "{report}");
     }
 
@@ -820,8 +820,7 @@ mod tests {
             warnings: Vec::new(),
         });
         let selection = Selection::Exercise(lesson.exercise(0));
-        let report = CheckReport::new(&state.course, selection, &results, false)
-            .render(Style { color: false });
+        let report = render(&state.course, selection, &results, false);
         assert!(
             report.contains("✓ lesson1/1 passes. Next: cargo xtask check lesson1/2 (resolve)"),
             "{report}"

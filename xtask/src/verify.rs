@@ -129,11 +129,7 @@ fn verify_selection(
     style: Style,
 ) -> Result<(LessonSummary, Vec<String>)> {
     let lesson = course.lesson(selection.lesson());
-    let exercises: Vec<usize> = course
-        .exercises_of(selection)
-        .into_iter()
-        .map(|exercise| exercise.index())
-        .collect();
+    let exercises = course.exercise_indexes(selection);
     let handle = course.handle_of(selection);
     let run_package = |package: &str| {
         run_lesson(&LessonRunRequest {
