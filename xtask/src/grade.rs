@@ -11,6 +11,7 @@
 
 use crate::build::{BuildDir, BuildTarget};
 use crate::course::Course;
+use crate::flags::{Flag, flags_in};
 use crate::grade_report::{self, Format};
 use crate::lesson_run::{LessonResults, LessonRunRequest, run_lesson};
 use crate::release;
@@ -129,6 +130,9 @@ pub struct GradeReport {
     /// Files outside `exercises/*/src/` where the student's copy differs
     /// from the course. They were not used.
     pub edits: Vec<Edit>,
+    /// Lines the student added to their files that an instructor should
+    /// read (an `exit`, `unsafe`, ...): shown, never deducted.
+    pub flags: Vec<Flag>,
 }
 
 #[derive(Debug)]
@@ -258,9 +262,16 @@ pub fn grade(student: &Path, pristine_source: &Pristine, run: &RunOptions) -> Re
             .any(|lesson| file.starts_with(Path::new("exercises").join(&lesson.folder).join("src")))
     };
     let mut graded = scratch::tree_files(course_dir)?;
+    let mut flags = Vec::new();
     for file in student_files.iter().filter(|file| is_learners(file)) {
         let path = student.join(file);
         let content = fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+        let course_version = fs::read_to_string(course_dir.join(file)).ok();
+        flags.extend(flags_in(
+            &file.display().to_string(),
+            &String::from_utf8_lossy(&content),
+            course_version.as_deref(),
+        ));
         graded.insert(file.clone(), content);
     }
     let workspace = build_dir.path.join("course");
@@ -334,7 +345,11 @@ pub fn grade(student: &Path, pristine_source: &Pristine, run: &RunOptions) -> Re
             exercises,
         });
     }
-    Ok(GradeReport { lessons, edits })
+    Ok(GradeReport {
+        lessons,
+        edits,
+        flags,
+    })
 }
 
 /// The files, outside the learner's own, where the student's copy and the

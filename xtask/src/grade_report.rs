@@ -3,6 +3,7 @@
 //! Classroom's autograding reporter (`classroom`), and for a pull-request
 //! comment (`markdown`).
 
+use crate::flags::Flag;
 use crate::grade::{GradeReport, TestStatus};
 use serde_json::{Value, json};
 use std::fmt::Write;
@@ -137,7 +138,25 @@ fn human(report: &GradeReport) -> String {
             let _ = writeln!(out, "  {:<9} {}", edit.change.as_str(), edit.path);
         }
     }
+    if !report.flags.is_empty() {
+        let _ = writeln!(out, "\nLines to read (flags for a person, not deductions):");
+        for flag in &report.flags {
+            let _ = writeln!(
+                out,
+                "  {}:{}: {}\n      {}",
+                flag.path, flag.line, flag.construct, flag.text
+            );
+        }
+    }
     out
+}
+
+/// A flag on one line, for formats that hold one text per flag.
+fn flag_line(flag: &Flag) -> String {
+    format!(
+        "{}:{}: {}: {}",
+        flag.path, flag.line, flag.construct, flag.text
+    )
 }
 
 /// The canonical schema, documented in the README.
@@ -198,6 +217,7 @@ fn json_report(report: &GradeReport) -> Value {
         "exercises": exercises,
         "lessons": lessons,
         "edits": edits,
+        "flags": report.flags,
     })
 }
 
@@ -257,6 +277,7 @@ fn classroom(report: &GradeReport) -> Value {
         "status": status,
         "max_score": report.max_points(),
         "tests": tests,
+        "flags": report.flags.iter().map(flag_line).collect::<Vec<_>>(),
     })
 }
 
@@ -334,6 +355,19 @@ fn junit(report: &GradeReport) -> String {
         }
         out.push_str("  </testsuite>\n");
     }
+    if !report.flags.is_empty() {
+        // Flags are not tests: an empty suite carries them as properties,
+        // so the counts stay those of the tests.
+        out.push_str("  <testsuite name=\"flags: lines to read, not deductions\" tests=\"0\">\n    <properties>\n");
+        for flag in &report.flags {
+            let _ = writeln!(
+                out,
+                "      <property name=\"flag\" value=\"{}\"/>",
+                xml(&flag_line(flag))
+            );
+        }
+        out.push_str("    </properties>\n  </testsuite>\n");
+    }
     out.push_str("</testsuites>\n");
     out
 }
@@ -376,6 +410,22 @@ fn markdown(report: &GradeReport) -> String {
         );
         for edit in &report.edits {
             let _ = writeln!(out, "- {} `{}`", edit.change.as_str(), edit.path);
+        }
+    }
+    if !report.flags.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n**Lines to read** (flags for a person, not deductions):\n"
+        );
+        for flag in &report.flags {
+            let _ = writeln!(
+                out,
+                "- `{}:{}` {}: `{}`",
+                flag.path,
+                flag.line,
+                flag.construct,
+                flag.text.replace('`', "'")
+            );
         }
     }
     out
@@ -443,6 +493,12 @@ mod tests {
                 path: "exercises/01-socket-basics/tests/endpoint.rs".into(),
                 change: Change::Modified,
             }],
+            flags: vec![Flag {
+                path: "exercises/01-socket-basics/src/endpoint.rs".into(),
+                line: 7,
+                construct: "ends the process (std::process::exit)",
+                text: "std::process::exit(0)".into(),
+            }],
         }
     }
 
@@ -456,6 +512,28 @@ mod tests {
             "fail"
         );
         assert_eq!(value["edits"][0]["change"], "modified");
+        assert_eq!(value["flags"][0]["line"], 7);
+        assert_eq!(value["flags"][0]["text"], "std::process::exit(0)");
+    }
+
+    #[test]
+    fn every_format_shows_the_flags() {
+        let flagged = "exercises/01-socket-basics/src/endpoint.rs:7";
+        for format in [
+            Format::Human,
+            Format::Junit,
+            Format::Classroom,
+            Format::Markdown,
+        ] {
+            let text = render(&report(), format);
+            assert!(text.contains(flagged), "{format:?}: {text}");
+            assert!(text.contains("std::process::exit(0)"), "{format:?}: {text}");
+        }
+        let xml = render(&report(), Format::Junit);
+        assert!(
+            xml.contains("<testsuites name=\"netlings\" tests=\"3\""),
+            "flags are not counted as tests: {xml}"
+        );
     }
 
     #[test]

@@ -10,6 +10,7 @@
 //! - [`book`], [`check`], [`grade`], [`hint`], [`list`], [`release`], [`reset`], [`solution`], [`verify`],
 //!   [`watch`]: the commands;
 //! - [`grade_report`]: grade's output formats;
+//! - [`flags`]: lines of a student's files an instructor should read;
 //! - [`rules`]: the course's rules, checked by `verify` and by `cargo test`;
 //! - [`known_bad`]: wrong answers kept beside each solution, for `verify`;
 //! - [`scratch`]: copies of the course to build in (grade, known-bad variants, CLI tests);
@@ -22,6 +23,7 @@ pub mod book;
 pub mod build;
 pub mod check;
 pub mod course;
+pub mod flags;
 pub mod grade;
 pub mod grade_report;
 pub mod hint;

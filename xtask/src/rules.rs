@@ -65,6 +65,7 @@ pub const RULES: &[Rule] = rules![
     Lesson the_solution_has_each_exercise_file,
     Lesson each_exercise_has_its_test_file,
     Lesson no_test_uses_should_panic,
+    Lesson every_test_reports_through_the_verdict_channel,
     Lesson the_solution_runs_the_exercises_own_tests,
     Lesson each_test_file_belongs_to_an_exercise,
     Lesson each_exercise_has_two_or_three_hints,
@@ -385,6 +386,34 @@ pub fn no_test_uses_should_panic(files: &CourseFiles, lesson: &Lesson) -> Vec<St
             format!(
                 "{} uses #[should_panic], which passes against a todo!() stub",
                 course.relative(&test).display()
+            )
+        })
+    })
+}
+
+/// A plain `#[test]` cannot report on the runner's verdict channel, so the
+/// runner would fail it even on the solution; `verify` would find that out
+/// only after a build, and with a less direct message.
+pub fn every_test_reports_through_the_verdict_channel(
+    files: &CourseFiles,
+    lesson: &Lesson,
+) -> Vec<String> {
+    let course = files.course;
+    each_exercise(lesson, |exercise| {
+        let test = course.exercise_crate(lesson).join(&exercise.test);
+        let source = files.read(&test).unwrap_or_default();
+        let plain = source
+            .lines()
+            .enumerate()
+            .filter(|(_, line)| matches!(line.trim(), "#[test]" | "#[tokio::test]"))
+            .map(|(index, _)| (index + 1).to_string())
+            .collect::<Vec<_>>();
+        (!plain.is_empty()).then(|| {
+            format!(
+                "{} marks a test #[test] (line {}): mark it #[netlings_helpers::test], which \
+                 reports to the runner on a channel the code under test cannot reach",
+                course.relative(&test).display(),
+                plain.join(", ")
             )
         })
     })

@@ -6,10 +6,18 @@
 //! process of its own (`EXE --exact NAME`), in a new process group, so that
 //! a test that overruns can be killed together with anything it started. A
 //! Ctrl-C kills every group before the runner exits.
+//!
+//! A verdict never comes from what the test process prints: the learner's
+//! code runs in that process and can print `test result: ok. 1 passed` or
+//! call `exit(0)`. Each test process gets a private channel
+//! (`netlings_verdict::Channel`) on which `#[netlings_helpers::test]` reports
+//! that the test body finished; a test passes when its process exited with
+//! status 0 and that report arrived. The output is only shown to the learner.
 
 use crate::build::TestExecutable;
 use crate::interrupt;
 use anyhow::{Context, Result, bail};
+use netlings_verdict::{Channel, Report};
 use std::collections::VecDeque;
 use std::io::Read;
 use std::process::{Command, ExitStatus, Stdio};
@@ -215,6 +223,7 @@ struct Running {
     started: Instant,
     output: Arc<Mutex<Vec<u8>>>,
     output_done: mpsc::Receiver<()>,
+    verdict: Channel,
 }
 
 impl Running {
@@ -245,6 +254,8 @@ impl Running {
             command.env("NETLINGS_SEED", seed.to_string());
         }
         process_group::isolate(&mut command);
+        let mut verdict = Channel::attach(&mut command)
+            .context("making the private channel a test reports its verdict on")?;
         let mut child = command.spawn().with_context(|| {
             format!(
                 "starting the test {} in {}",
@@ -252,6 +263,7 @@ impl Running {
                 case.executable.path.display()
             )
         })?;
+        verdict.spawned();
         // The command holds the pipe's write end until it is dropped; the
         // reader sees EOF only once every writer is gone.
         drop(command);
@@ -281,6 +293,7 @@ impl Running {
             started: Instant::now(),
             output,
             output_done,
+            verdict,
         })
     }
 
@@ -300,7 +313,7 @@ impl Running {
             String::from_utf8_lossy(&self.output.lock().expect("output buffer")).into_owned();
         let verdict = match status {
             None => Verdict::Timeout,
-            Some(status) => verdict_from(status, &output),
+            Some(status) => verdict_from(status, &self.verdict.report(), &output),
         };
         TestOutcome {
             case: self.case,
@@ -311,27 +324,72 @@ impl Running {
     }
 }
 
-fn verdict_from(status: ExitStatus, output: &str) -> Verdict {
-    if status.success() && output.contains("1 passed") {
+/// The verdict on a test process that exited with `status` after `report`
+/// arrived on its channel. `output` only supplies the panic message to show.
+fn verdict_from(status: ExitStatus, report: &Report, output: &str) -> Verdict {
+    if status.success() && *report == Report::Finished {
         return Verdict::Pass;
     }
-    if status.success() {
+    if let Report::Forged(text) = report {
         return Verdict::Fail {
-            message: "the test did not run: no test of that name in its executable".into(),
+            message: format!(
+                "something other than the test wrote to the runner's private verdict channel \
+                 ({text:?}), so the test's own report cannot be trusted: does the code under \
+                 test write to a file descriptor it did not open?"
+            ),
             location: None,
         };
     }
-    match panic_message(output) {
-        Some((location, message)) => Verdict::Fail {
+    // libtest exits with 101 when the test panicked, before its body could
+    // report. Anything else ended the process from inside or outside.
+    if status.code() == Some(101)
+        && let Some((location, message)) = panic_message(output)
+    {
+        return Verdict::Fail {
             message,
             location: Some(location),
-        },
-        None => Verdict::Fail {
-            message: format!(
-                "the test process ended without a verdict ({status}); its output:\n{output}"
-            ),
-            location: None,
-        },
+        };
+    }
+    let message = match (status.code(), signal_of(status)) {
+        (Some(code), _) => format!(
+            "your code ended the test process with exit code {code} before the test finished: \
+             a `std::process::exit` in library code ends every test with it. Return an error \
+             (or panic) instead, and let the caller decide."
+        ),
+        (None, Some(signal)) => format!(
+            "the test process was killed by signal {signal} ({}) before the test finished",
+            signal_meaning(signal)
+        ),
+        (None, None) => format!("the test process ended ({status}) before the test finished"),
+    };
+    Verdict::Fail {
+        message,
+        location: None,
+    }
+}
+
+#[cfg(unix)]
+fn signal_of(status: ExitStatus) -> Option<i32> {
+    std::os::unix::process::ExitStatusExt::signal(&status)
+}
+
+#[cfg(not(unix))]
+fn signal_of(_status: ExitStatus) -> Option<i32> {
+    None
+}
+
+/// What a signal that ended a test process usually means.
+fn signal_meaning(signal: i32) -> &'static str {
+    match signal {
+        6 => {
+            "SIGABRT: an abort, such as `std::process::abort`, a panic while panicking, or a \
+              stack overflow"
+        }
+        9 => "SIGKILL: killed from outside, for example by the kernel when memory ran out",
+        11 => "SIGSEGV: a bad memory access, from unsafe code",
+        13 => "SIGPIPE: a write to a closed pipe or socket with SIGPIPE's default action restored",
+        15 => "SIGTERM: asked to stop from outside",
+        _ => "see `man 7 signal`",
     }
 }
 
@@ -418,5 +476,64 @@ mod tests {
             location: Some(location),
         };
         assert!(verdict.is_unimplemented());
+    }
+
+    #[cfg(unix)]
+    fn exited(code: i32) -> ExitStatus {
+        std::os::unix::process::ExitStatusExt::from_raw(code << 8)
+    }
+
+    const FORGED_OUTPUT: &str =
+        "\ntest result: ok. 1 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out\n";
+
+    #[cfg(unix)]
+    #[test]
+    fn a_pass_needs_the_report_and_a_clean_exit() {
+        assert_eq!(
+            verdict_from(exited(0), &Report::Finished, ""),
+            Verdict::Pass
+        );
+        let Verdict::Fail { message, .. } =
+            verdict_from(exited(0), &Report::Missing, FORGED_OUTPUT)
+        else {
+            panic!("a process that exited 0 without the report failed")
+        };
+        assert!(
+            message.contains("ended the test process with exit code 0 before the test finished"),
+            "{message}"
+        );
+        let Verdict::Fail { message, .. } = verdict_from(
+            exited(0),
+            &Report::Forged("finished 00\n".into()),
+            FORGED_OUTPUT,
+        ) else {
+            panic!("a forged report failed")
+        };
+        assert!(message.contains("verdict channel"), "{message}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_panic_a_nonzero_exit_and_a_signal_are_told_apart() {
+        let panicked = "thread 'x' (1) panicked at tests/a.rs:3:5:\nexpected 1\n";
+        assert_eq!(
+            verdict_from(exited(101), &Report::Missing, panicked),
+            Verdict::Fail {
+                message: "expected 1".into(),
+                location: Some("tests/a.rs:3:5".into()),
+            }
+        );
+        let Verdict::Fail { message, .. } = verdict_from(exited(3), &Report::Missing, "") else {
+            panic!("exit 3 failed")
+        };
+        assert!(
+            message.contains("exit code 3 before the test finished"),
+            "{message}"
+        );
+        let aborted = std::os::unix::process::ExitStatusExt::from_raw(6);
+        let Verdict::Fail { message, .. } = verdict_from(aborted, &Report::Missing, "") else {
+            panic!("an abort failed")
+        };
+        assert!(message.contains("signal 6 (SIGABRT"), "{message}");
     }
 }

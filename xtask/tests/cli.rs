@@ -124,6 +124,23 @@ impl Drop for Workspace {
     }
 }
 
+/// Replaces every `todo!(..)` of a learner's file with what a student gaming
+/// the runner would write: libtest's success line, on stdout and stderr, then
+/// `exit(0)` before the test can fail.
+fn forge_passing_output(text: String) -> String {
+    let header_end = text
+        .lines()
+        .take_while(|line| line.starts_with("//!"))
+        .map(|line| line.len() + 1)
+        .sum::<usize>();
+    let forge = "\nmacro_rules! forge {\n    ($($any:tt)*) => {{\n        \
+                 println!(\"\\ntest result: ok. 1 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.00s\\n\");\n        \
+                 eprintln!(\"\\ntest result: ok. 1 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.00s\\n\");\n        \
+                 std::process::exit(0)\n    }};\n}\n";
+    let (header, rest) = text.split_at(header_end);
+    format!("{header}{forge}{}", rest.replace("todo!(", "forge!("))
+}
+
 /// The course's files as released (`xtask::scratch::released_files`), so
 /// that a learner's solved (or broken) exercises never reach the copies
 /// these tests expect to hold stubs. A maintainer's change reaches them once
@@ -404,6 +421,24 @@ fn a_hanging_exercise_is_stopped_and_reported_by_name() {
         "a hanging test must be stopped at its deadline; check took {:?}",
         started.elapsed()
     );
+}
+
+#[test]
+fn a_forged_test_result_and_an_exit_pass_no_test() {
+    let workspace = Workspace::copy();
+    workspace.edit(
+        "exercises/01-socket-basics/src/endpoint.rs",
+        forge_passing_output,
+    );
+    workspace
+        .xtask(&["check", "lesson1/1"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("✗ lesson1/1 endpoint"))
+        .stdout(predicate::str::contains(
+            "your code ended the test process with exit code 0 before the test finished",
+        ))
+        .stdout(predicate::str::contains("✓ lesson1/1").not());
 }
 
 #[test]
@@ -835,6 +870,11 @@ fn grade_uses_the_courses_tests_and_points_and_reports_the_students_edits() {
     student.edit("lessons/01-socket-basics/lesson.toml", |text| {
         text.replacen("points = 10", "points = 100", 1)
     });
+    // And to pass exercise 3 by printing libtest's success line and exiting.
+    student.edit(
+        "exercises/01-socket-basics/src/listener.rs",
+        forge_passing_output,
+    );
     let course_arg = course.root.to_string_lossy().into_owned();
     student
         .xtask(&[
@@ -880,6 +920,37 @@ fn grade_uses_the_courses_tests_and_points_and_reports_the_students_edits() {
     assert!(
         edits.contains(&"modified lessons/01-socket-basics/lesson.toml".to_owned()),
         "{edits:?}"
+    );
+    let listener_tests = report["lessons"][0]["exercises"][2]["tests"]
+        .as_array()
+        .unwrap();
+    for test in listener_tests {
+        assert_eq!(test["status"], "fail", "a forged pass: {test:#}");
+        assert!(
+            test["message"]
+                .as_str()
+                .unwrap()
+                .contains("ended the test process with exit code 0 before the test finished"),
+            "{test:#}"
+        );
+    }
+    let flags: Vec<String> = report["flags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|flag| {
+            format!(
+                "{} {}",
+                flag["path"].as_str().unwrap(),
+                flag["text"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert!(
+        flags.contains(
+            &"exercises/01-socket-basics/src/listener.rs std::process::exit(0)".to_owned()
+        ),
+        "the exit is flagged for the instructor: {flags:?}"
     );
 
     let classroom = student
