@@ -23,6 +23,8 @@
 //! 7. [`server`]: a thread per connection, a request timeout against
 //!    slowloris, a connection limit (503), the accept-loop rule (run it:
 //!    `cargo run -p lesson7 --bin httpd -- --root lessons/07-capstone-http/www`).
+//! 8. [`shutdown`]: a graceful stop: refuse new clients, finish the
+//!    requests in flight, close idle connections, then return.
 
 pub mod body;
 pub mod files;
@@ -32,3 +34,4 @@ pub mod keep_alive;
 pub mod request_line;
 pub mod response;
 pub mod server;
+pub mod shutdown;
