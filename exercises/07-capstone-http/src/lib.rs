@@ -25,6 +25,9 @@
 //!    `cargo run -p lesson7 --bin httpd -- --root lessons/07-capstone-http/www`).
 //! 8. [`shutdown`]: a graceful stop: refuse new clients, finish the
 //!    requests in flight, close idle connections, then return.
+//! 9. [`tls`]: HTTPS = HTTP + TLS + TCP: the same `serve_connection` over a
+//!    rustls stream, with ALPN `http/1.1` and close_notify (run it: `httpd`
+//!    with `--tls-cert` and `--tls-key`).
 
 pub mod body;
 pub mod files;
@@ -35,3 +38,4 @@ pub mod request_line;
 pub mod response;
 pub mod server;
 pub mod shutdown;
+pub mod tls;

@@ -108,12 +108,26 @@ fn serves_a_file_with_its_content_type() {
     expect_file(&root, "/data.bin", "\u{1}\u{2}", "application/octet-stream");
     expect_file(&root, "/PHOTO.PNG", "png", "image/png");
     expect_file(&root, "/notes", "no extension", "application/octet-stream");
-    assert_eq!(content_type(Path::new("a/b.JSON")), "application/json");
-    assert_eq!(content_type(Path::new("b.jpeg")), "image/jpeg");
-    assert_eq!(
-        content_type(Path::new("archive.tar.gz")),
-        "application/octet-stream"
-    );
+    for (name, expected) in [
+        ("a.html", "text/html; charset=utf-8"),
+        ("a.htm", "text/html; charset=utf-8"),
+        ("a.css", "text/css"),
+        ("a.js", "text/javascript"),
+        ("a/b.JSON", "application/json"),
+        ("a.txt", "text/plain; charset=utf-8"),
+        ("a.png", "image/png"),
+        ("b.jpg", "image/jpeg"),
+        ("b.jpeg", "image/jpeg"),
+        ("logo.svg", "image/svg+xml"),
+        ("archive.tar.gz", "application/octet-stream"),
+        ("Makefile", "application/octet-stream"),
+    ] {
+        assert_eq!(
+            content_type(Path::new(name)),
+            expected,
+            "the content type of {name}"
+        );
+    }
 }
 
 #[test]

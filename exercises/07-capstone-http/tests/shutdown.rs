@@ -7,13 +7,15 @@ use lesson7::shutdown::{Shutdown, serve_until};
 use netlings_helpers::background::{Background, run_in_background};
 use netlings_helpers::kernel_table::wait_until_peer_has_read;
 use netlings_helpers::net::{Client, expect_broken_listener_ends, loopback_listener};
+use netlings_helpers::own_process::in_own_process;
 use netlings_helpers::temp_dir::TempDir;
 use netlings_helpers::{STEP, printable};
+use std::collections::HashSet;
 use std::fs;
 use std::io;
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::PathBuf;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 const PAGE: &str = "<h1>served</h1>\n";
 
@@ -98,27 +100,70 @@ fn stops_and_returns_ok_when_triggered() {
     expect_refused(running.address, "after serve_until() returned");
 }
 
+/// The ids of this process's threads (Linux: `/proc/self/task`).
+fn thread_ids() -> HashSet<String> {
+    fs::read_dir("/proc/self/task")
+        .expect("listing /proc/self/task (Linux)")
+        .flatten()
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .collect()
+}
+
+/// Waits until a thread that is not in `before` sleeps in a socket read
+/// (its `wchan` is the kernel's `wait_woken`, where a `recv` with no data
+/// waits): the server's connection thread has come round to read the next
+/// request. Looked up in `/proc/self/task`, so no sleeping is needed.
+#[track_caller]
+fn wait_for_a_new_thread_blocked_in_a_read(before: &HashSet<String>, waiting_for: &str) {
+    let deadline = Instant::now() + STEP;
+    loop {
+        let blocked = thread_ids().difference(before).any(|id| {
+            let wchan =
+                fs::read_to_string(format!("/proc/self/task/{id}/wchan")).unwrap_or_default();
+            wchan == "wait_woken" || wchan.starts_with("sk_wait")
+        });
+        if blocked {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "deadline: waited {STEP:?} for {waiting_for}: no new thread of this process sleeps in              a socket read (/proc/self/task/*/wchan)"
+        );
+        std::thread::yield_now();
+    }
+}
+
 #[test]
 fn closes_idle_connections_at_once() {
-    let running = start();
-    let mut idle = Client::connect(running.address);
-    idle.send(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n");
-    read_answer(&mut idle, "the answer to a keep-alive request");
-    // The connection is idle now: kept alive, waiting for a next request.
-    running.shutdown.trigger();
-    let rest = idle.read_to_end(
-        "the server to close an idle keep-alive connection when the stop is asked for (its \
-         request timeout is a minute: trigger must stop_reading every idle connection)",
-    );
-    assert!(
-        rest.is_empty(),
-        "nothing more was asked: {}",
-        printable(&rest)
-    );
-    running
-        .server
-        .returned("serve_until() to return once its only connection closed")
-        .expect("a requested stop is Ok(())");
+    // In a process of its own, so that the only connection thread is this
+    // test's (see wait_for_a_new_thread_blocked_in_a_read).
+    in_own_process(|| {
+        let running = start();
+        let before = thread_ids();
+        let mut idle = Client::connect(running.address);
+        idle.send(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+        read_answer(&mut idle, "the answer to a keep-alive request");
+        // The connection is idle now: kept alive, its thread blocked in a read
+        // that waits for a next request. Only trigger can wake that read.
+        wait_for_a_new_thread_blocked_in_a_read(
+            &before,
+            "the connection's thread to wait for a next request",
+        );
+        running.shutdown.trigger();
+        let rest = idle.read_to_end(
+            "the server to close an idle keep-alive connection when the stop is asked for (its \
+             request timeout is a minute: trigger must stop_reading every idle connection)",
+        );
+        assert!(
+            rest.is_empty(),
+            "nothing more was asked: {}",
+            printable(&rest)
+        );
+        running
+            .server
+            .returned("serve_until() to return once its only connection closed")
+            .expect("a requested stop is Ok(())");
+    });
 }
 
 #[test]

@@ -4,14 +4,21 @@
 //! ```text
 //! cargo run -p lesson7 --bin httpd -- --listen 127.0.0.1:8080 --root lessons/07-capstone-http/www
 //! curl -v http://127.0.0.1:8080/
+//!
+//! cargo run -p lesson5 --bin make-certs -- --out certs
+//! cargo run -p lesson7 --bin httpd -- --listen 127.0.0.1:8443 --root lessons/07-capstone-http/www \
+//!     --tls-cert certs/server.pem --tls-key certs/server.key
+//! curl -v --cacert certs/ca.pem https://localhost:8443/
 //! ```
 //!
 //! This file only reads the command line and binds; the server is
 //! `lesson7::server::serve`, which you write in exercise 7, on top of
-//! exercises 1 to 6.
+//! exercises 1 to 6; with `--tls-cert`, `lesson7::tls::serve_https`
+//! (exercise 9).
 
 use clap::{Arg, Command};
 use lesson7::server::{Limits, serve};
+use lesson7::tls::{https_config, serve_https};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -35,6 +42,22 @@ fn main() -> ExitCode {
                 .required(true)
                 .value_parser(clap::value_parser!(PathBuf))
                 .help("the directory whose files are served"),
+        )
+        .arg(
+            Arg::new("tls-cert")
+                .long("tls-cert")
+                .value_name("FILE")
+                .requires("tls-key")
+                .value_parser(clap::value_parser!(PathBuf))
+                .help("serve HTTPS with this certificate chain (PEM; lesson 5's make-certs writes one)"),
+        )
+        .arg(
+            Arg::new("tls-key")
+                .long("tls-key")
+                .value_name("FILE")
+                .requires("tls-cert")
+                .value_parser(clap::value_parser!(PathBuf))
+                .help("the private key of --tls-cert (PEM)"),
         )
         .arg(
             Arg::new("max-connections")
@@ -71,9 +94,23 @@ fn main() -> ExitCode {
         if !root.is_dir() {
             return Err(format!("--root {}: not a directory", root.display()));
         }
+        // Load the certificate and key before binding: a wrong path is
+        // reported at once, never after a client has connected.
+        let tls = match (
+            arguments.get_one::<PathBuf>("tls-cert"),
+            arguments.get_one::<PathBuf>("tls-key"),
+        ) {
+            (Some(cert), Some(key)) => {
+                Some(https_config(cert, key).map_err(|error| error.to_string())?)
+            }
+            _ => None,
+        };
         let listener = netlings_cli::listen_tcp(address)?;
-        serve(listener, root.clone(), limits)
-            .map_err(|error| format!("the listener failed: {error}"))
+        match tls {
+            Some(config) => serve_https(listener, root.clone(), limits, config),
+            None => serve(listener, root.clone(), limits),
+        }
+        .map_err(|error| format!("the listener failed: {error}"))
     })();
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
