@@ -34,7 +34,7 @@ fn expect_echo(client: &mut Client, line: &str, waiting_for: &str) {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn echoes_a_line_to_one_client() {
     let (listener, address) = net::loopback_listener();
     let _server = start_serving(listener);
@@ -46,7 +46,7 @@ fn echoes_a_line_to_one_client() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn serves_a_client_while_another_stays_silent() {
     let (listener, address) = net::loopback_listener();
     let _server = start_serving(listener);
@@ -63,7 +63,7 @@ fn serves_a_client_while_another_stays_silent() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn serves_clients_in_reverse_order_of_connecting() {
     let (listener, address) = net::loopback_listener();
     let _server = start_serving(listener);
@@ -84,7 +84,7 @@ fn serves_clients_in_reverse_order_of_connecting() {
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn answers_two_clients_taking_turns() {
     let (listener, address) = net::loopback_listener();
     let _server = start_serving(listener);
@@ -107,7 +107,7 @@ fn answers_two_clients_taking_turns() {
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn a_broken_listener_ends_the_server_and_the_clients_carry_on() {
     let (listener, address) = net::loopback_listener();
     let handle = listener
@@ -141,7 +141,7 @@ fn a_broken_listener_ends_the_server_and_the_clients_carry_on() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn running_out_of_descriptors_is_logged_backed_off_and_survived() {
     in_own_process(|| {
         let (listener, address) = net::loopback_listener();

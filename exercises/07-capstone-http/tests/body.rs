@@ -44,7 +44,7 @@ fn refusal(request: &Request, after: &[u8]) -> u16 {
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn reads_a_content_length_body_split_at_every_byte() {
     let head = request("POST", &[("host", "x"), ("content-length", "11")]);
     let after = b"hello worldGET / HTTP/1.1\r\n";
@@ -70,7 +70,7 @@ fn reads_a_content_length_body_split_at_every_byte() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn a_request_without_a_body_reads_nothing() {
     let after = b"GET /next HTTP/1.1\r\n";
     for method in ["GET", "HEAD", "DELETE"] {
@@ -91,7 +91,7 @@ fn a_request_without_a_body_reads_nothing() {
     assert_eq!(body, b"");
 }
 
-#[test]
+#[netlings_helpers::test]
 fn asks_for_a_length_with_411() {
     for method in ["POST", "PUT"] {
         assert_eq!(
@@ -103,7 +103,7 @@ fn asks_for_a_length_with_411() {
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn refuses_content_length_with_transfer_encoding() {
     let smuggler = request(
         "POST",
@@ -118,7 +118,7 @@ fn refuses_content_length_with_transfer_encoding() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn refuses_transfer_encoding_with_501() {
     for coding in ["chunked", "gzip, chunked", "identity"] {
         assert_eq!(
@@ -133,7 +133,7 @@ fn refuses_transfer_encoding_with_501() {
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn refuses_a_malformed_content_length_with_400() {
     for value in [
         "+5",
@@ -154,7 +154,7 @@ fn refuses_a_malformed_content_length_with_400() {
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn refuses_a_body_over_the_limit_with_413_before_reading_it() {
     let too_long = (MAX_BODY + 1).to_string();
     // Only a few bytes of the announced body are there: a server that reads

@@ -94,7 +94,7 @@ fn expect_file(root: &Path, target: &str, body: &str, content_type: &str) {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn serves_a_file_with_its_content_type() {
     let site = Site::new();
     let root = site.root();
@@ -130,7 +130,7 @@ fn serves_a_file_with_its_content_type() {
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn serves_index_html_for_a_directory_and_ignores_the_query() {
     let site = Site::new();
     let root = site.root();
@@ -170,7 +170,7 @@ fn serves_index_html_for_a_directory_and_ignores_the_query() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn answers_404_when_nothing_is_there() {
     let site = Site::new();
     for target in ["/nope.html", "/sub/nope/", "/empty/", "/index.html/x"] {
@@ -183,10 +183,15 @@ fn answers_404_when_nothing_is_there() {
             response.status,
             printable(&response.body)
         );
+        assert!(
+            response.body.starts_with(b"404 Not Found: "),
+            "a refusal's body is Response::refusal's, one line that says why: {}",
+            printable(&response.body)
+        );
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn refuses_path_traversal_before_asking_the_file_system() {
     let site = Site::new();
     let secret = site.secret();
@@ -234,7 +239,7 @@ fn refuses_path_traversal_before_asking_the_file_system() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn refuses_symlinks_out_of_the_root_with_403() {
     let site = Site::new();
     for target in ["/leak.txt", "/out/secret.txt", "/out/www/../secret.txt"] {
@@ -258,7 +263,7 @@ fn refuses_symlinks_out_of_the_root_with_403() {
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn serves_files_under_a_root_reached_through_a_symlink() {
     let site = Site::new();
     let root = site.dir.path().join("rootlink");
@@ -271,7 +276,7 @@ fn serves_files_under_a_root_reached_through_a_symlink() {
     expect_file(&root, "/sub/", "<h1>sub</h1>\n", "text/html; charset=utf-8");
 }
 
-#[test]
+#[netlings_helpers::test]
 fn answers_405_with_allow_and_501_for_unknown_methods() {
     let site = Site::new();
     for method in ["POST", "PUT", "DELETE", "OPTIONS"] {

@@ -44,7 +44,7 @@ fn refusal(bytes: &[u8]) -> u16 {
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn reads_a_head_split_at_every_byte() {
     let request = b"GET /index.html HTTP/1.1\r\nHost: localhost:8080\r\nUser-Agent: curl/8.5.0\r\nAccept: */*\r\n\r\n";
     let mut input = BufReader::new(ChunkedReader::new(&request[..], 1).interrupted_first());
@@ -69,7 +69,7 @@ fn reads_a_head_split_at_every_byte() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn reads_nothing_past_the_empty_line() {
     // What follows the head (a body, the next request) belongs to the next
     // reader of the connection. Here it all arrives in one read.
@@ -88,7 +88,7 @@ fn reads_nothing_past_the_empty_line() {
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn header_names_are_case_insensitive_and_values_trimmed() {
     let head = head_of(
         b"GET / HTTP/1.1\r\nhOsT: example\r\nCONTENT-length:   5 \t\r\nX-Token:\tAbC dEf\r\n\r\n",
@@ -106,14 +106,14 @@ fn header_names_are_case_insensitive_and_values_trimmed() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn accepts_bare_lf_line_endings() {
     let head = head_of(b"GET /a HTTP/1.1\nHost: x\n\n");
     assert_eq!(head.line.target, "/a");
     assert_eq!(head.headers.get("host"), Some("x"));
 }
 
-#[test]
+#[netlings_helpers::test]
 fn tells_a_closed_connection_from_a_cut_request() {
     match read_head(&mut reader(b"", 1)) {
         Ok(None) => {}
@@ -134,7 +134,7 @@ fn tells_a_closed_connection_from_a_cut_request() {
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn joins_duplicate_fields_and_refuses_ambiguous_ones() {
     let head = head_of(
         b"GET / HTTP/1.1\r\nHost: x\r\nAccept: text/html\r\nContent-Length: 0\r\naccept: */*\r\ncontent-length: 0\r\n\r\n",
@@ -175,7 +175,7 @@ fn joins_duplicate_fields_and_refuses_ambiguous_ones() {
     assert_eq!(head.headers.fields, [], "HTTP/1.0 needs no Host field");
 }
 
-#[test]
+#[netlings_helpers::test]
 fn refuses_folded_and_malformed_fields_with_400() {
     for (bytes, why) in [
         (
@@ -228,7 +228,7 @@ fn refuses_folded_and_malformed_fields_with_400() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn refuses_a_head_past_the_cap_with_431() {
     let start = b"GET / HTTP/1.1\r\nHost: x\r\nX-Pad: ";
     let end = b"\r\n\r\n";
@@ -268,5 +268,25 @@ fn refuses_a_head_past_the_cap_with_431() {
         left >= (1 << 20) - 2 * MAX_HEAD,
         "read_head read {} bytes of an endless line; stop at the cap (Read::take)",
         (1 << 20) - left
+    );
+    // The same after a few lines: the cap is for the whole head, so each
+    // line may take only what the lines before it left. One byte per read,
+    // so that nothing is read ahead: read_head takes MAX_HEAD + 1 bytes
+    // (the one that proves the head too long) and not one more.
+    let mut endless_header = b"GET / HTTP/1.1\r\nHost: x\r\nX-Endless: ".to_vec();
+    endless_header.resize(4 * MAX_HEAD, b'a');
+    let total = endless_header.len();
+    let mut input = BufReader::new(ChunkedReader::new(endless_header, 1));
+    match read_head(&mut input) {
+        Err(RequestError::Refused(error)) => assert_eq!(error.status, 431, "{error}"),
+        other => panic!("an endless header line must be refused with 431, got {other:?}"),
+    }
+    let taken = total - input.get_ref().unread() - input.buffer().len();
+    assert_eq!(
+        taken,
+        MAX_HEAD + 1,
+        "read_head took {taken} bytes of a head that never ends; MAX_HEAD ({MAX_HEAD}) plus the \
+         one byte that shows it is too long is all it may read: each line's limit is what is \
+         left of MAX_HEAD after the lines before it"
     );
 }

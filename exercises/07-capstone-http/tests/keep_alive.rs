@@ -139,7 +139,7 @@ fn expect_statuses(answers: &[Answer], expected: &[u16], sent: &str) {
 const GET_A: &str = "GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n";
 const GET_B: &str = "GET /b.txt HTTP/1.1\r\nHost: x\r\n\r\n";
 
-#[test]
+#[netlings_helpers::test]
 fn answers_several_requests_on_one_connection() {
     let sent = format!("{GET_A}{GET_B}{GET_A}");
     let answers = exchange(&sent, 1, &[]);
@@ -155,7 +155,7 @@ fn answers_several_requests_on_one_connection() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn answers_pipelined_requests_in_order() {
     // The three requests come in a single read: the bytes read past the
     // first belong to the next requests, and must not be lost.
@@ -169,7 +169,7 @@ fn answers_pipelined_requests_in_order() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn closes_after_connection_close() {
     for option in ["close", "CLOSE", "Keep-Alive, Close"] {
         let sent = format!("GET /a.txt HTTP/1.1\r\nHost: x\r\nConnection: {option}\r\n\r\n{GET_B}");
@@ -184,7 +184,7 @@ fn closes_after_connection_close() {
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn http_1_0_closes_unless_asked_to_keep_alive() {
     let sent = format!("GET /a.txt HTTP/1.0\r\n\r\n{GET_B}");
     let answers = exchange(&sent, sent.len(), &[]);
@@ -200,7 +200,7 @@ fn http_1_0_closes_unless_asked_to_keep_alive() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn skips_a_request_body_before_the_next_request() {
     let sent = format!(
         "POST /a.txt HTTP/1.1\r\nHost: x\r\nContent-Length: 19\r\n\r\nGET /b.txt HTTP/1.1{GET_A}"
@@ -213,7 +213,7 @@ fn skips_a_request_body_before_the_next_request() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn closes_after_a_refused_request() {
     for (first, status) in [
         ("GET  /a.txt HTTP/1.1\r\nHost: x\r\n\r\n", 400),
@@ -235,7 +235,7 @@ fn closes_after_a_refused_request() {
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn a_head_answer_has_no_body_on_a_kept_connection() {
     let sent = format!("HEAD /b.txt HTTP/1.1\r\nHost: x\r\n\r\n{GET_A}");
     let answers = exchange(&sent, sent.len(), &[true, false]);
@@ -248,7 +248,7 @@ fn a_head_answer_has_no_body_on_a_kept_connection() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn serves_a_real_connection() {
     let (_dir, root) = site();
     let (listener, address) = loopback_listener();

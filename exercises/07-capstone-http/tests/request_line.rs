@@ -17,7 +17,7 @@ fn refusal(line: &str) -> u16 {
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn parses_a_simple_get() {
     assert_eq!(
         parse_request_line("GET /index.html HTTP/1.1"),
@@ -29,7 +29,7 @@ fn parses_a_simple_get() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn keeps_the_method_and_target_as_sent() {
     // Methods are case-sensitive (`get` is not `GET`), and the target is
     // decoded later, by the file server: here it stays as it came.
@@ -42,7 +42,7 @@ fn keeps_the_method_and_target_as_sent() {
     assert_eq!(parsed.method, "M-SEARCH");
 }
 
-#[test]
+#[netlings_helpers::test]
 fn accepts_every_minor_version_of_http_1() {
     for (text, minor) in [("HTTP/1.0", 0), ("HTTP/1.1", 1), ("HTTP/1.9", 9)] {
         let line = format!("GET / {text}");
@@ -55,7 +55,7 @@ fn accepts_every_minor_version_of_http_1() {
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn refuses_garbage_with_400() {
     for line in [
         "",
@@ -79,6 +79,8 @@ fn refuses_garbage_with_400() {
         "GET / HTTP/1.10",
         "GET / HTTP/+1.1",
         "GET / HTTP/a.b",
+        "GET / HTTP/1.x",
+        "GET / HTTP/x.1",
     ] {
         assert_eq!(
             refusal(line),
@@ -89,7 +91,7 @@ fn refuses_garbage_with_400() {
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn answers_505_to_another_major_version() {
     for line in ["GET / HTTP/2.0", "GET / HTTP/0.9", "GET / HTTP/3.0"] {
         assert_eq!(

@@ -36,7 +36,7 @@ fn split(text: &str) -> (Vec<&str>, &str) {
     (head.split("\r\n").collect(), body)
 }
 
-#[test]
+#[netlings_helpers::test]
 fn formats_dates_as_imf_fixdate() {
     for (seconds, expected) in [
         (784_111_777, "Sun, 06 Nov 1994 08:49:37 GMT"),
@@ -54,7 +54,7 @@ fn formats_dates_as_imf_fixdate() {
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn writes_the_status_line_the_fields_and_the_body() {
     let mut response = Response::new(404, "text/plain", "no such page\n");
     response
@@ -85,7 +85,34 @@ fn writes_the_status_line_the_fields_and_the_body() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
+fn names_every_status_with_its_reason() {
+    for (status, reason) in [
+        (200, "OK"),
+        (400, "Bad Request"),
+        (403, "Forbidden"),
+        (404, "Not Found"),
+        (405, "Method Not Allowed"),
+        (408, "Request Timeout"),
+        (411, "Length Required"),
+        (413, "Content Too Large"),
+        (431, "Request Header Fields Too Large"),
+        (500, "Internal Server Error"),
+        (501, "Not Implemented"),
+        (503, "Service Unavailable"),
+        (505, "HTTP Version Not Supported"),
+    ] {
+        let (text, _) = written(&Response::new(status, "text/plain", ""), false);
+        let (lines, _) = split(&text);
+        assert_eq!(
+            lines[0],
+            format!("HTTP/1.1 {status} {reason}"),
+            "the status line of a {status} response (the reason comes from http::reason)"
+        );
+    }
+}
+
+#[netlings_helpers::test]
 fn a_head_response_has_the_length_but_no_body() {
     let response = Response::new(200, "text/html", "<h1>hello</h1>\n");
     let (text, _) = written(&response, true);
@@ -102,7 +129,7 @@ fn a_head_response_has_the_length_but_no_body() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn counts_the_length_in_bytes() {
     let response = Response::new(200, "text/plain; charset=utf-8", "h\u{e9}llo \u{2603}");
     let (text, _) = written(&response, false);
@@ -115,7 +142,7 @@ fn counts_the_length_in_bytes() {
     assert_eq!(body, "h\u{e9}llo \u{2603}");
 }
 
-#[test]
+#[netlings_helpers::test]
 fn dates_the_response_now() {
     let before = SystemTime::now();
     let (text, _) = written(&Response::new(200, "text/plain", "x"), false);

@@ -60,7 +60,7 @@ fn expect_page(answer: &str) {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn serves_a_client_while_another_is_silent() {
     let (_dir, root) = site();
     let (_server, address, _handle) = start(root, limits(16, Duration::from_secs(60)));
@@ -77,7 +77,7 @@ fn serves_a_client_while_another_is_silent() {
     expect_page(&answer);
 }
 
-#[test]
+#[netlings_helpers::test]
 fn the_httpd_program_serves_a_file() {
     let (dir, _) = site();
     let root = dir.path().to_str().expect("a UTF-8 temporary path");
@@ -89,7 +89,7 @@ fn the_httpd_program_serves_a_file() {
     expect_page(&fetch(&mut client, "httpd's answer to GET /"));
 }
 
-#[test]
+#[netlings_helpers::test]
 fn closes_a_connection_that_stays_silent() {
     let (_dir, root) = site();
     let timeout = Duration::from_millis(300);
@@ -119,7 +119,7 @@ fn closes_a_connection_that_stays_silent() {
     expect_page(&String::from_utf8_lossy(&answer));
 }
 
-#[test]
+#[netlings_helpers::test]
 fn cuts_off_a_client_that_sends_its_head_byte_by_byte() {
     let (_dir, root) = site();
     let timeout = Duration::from_millis(500);
@@ -166,7 +166,7 @@ fn cuts_off_a_client_that_sends_its_head_byte_by_byte() {
     ));
 }
 
-#[test]
+#[netlings_helpers::test]
 fn answers_503_past_the_connection_limit() {
     let (_dir, root) = site();
     let (_server, address, _handle) = start(root, limits(2, Duration::from_secs(60)));
@@ -214,7 +214,7 @@ fn answers_503_past_the_connection_limit() {
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn ends_with_the_error_of_a_broken_listener() {
     let (_dir, root) = site();
     let (server, address, handle) = start(root, Limits::default());
@@ -225,7 +225,7 @@ fn ends_with_the_error_of_a_broken_listener() {
     expect_broken_listener_ends(&handle, &server, "serve()");
 }
 
-#[test]
+#[netlings_helpers::test]
 fn survives_running_out_of_file_descriptors() {
     in_own_process(|| {
         let (_dir, root) = site();

@@ -75,7 +75,7 @@ fn expect_refused(address: SocketAddr, when: &str) {
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn stops_and_returns_ok_when_triggered() {
     let running = start();
     let mut client = Client::connect(running.address);
@@ -133,7 +133,7 @@ fn wait_for_a_new_thread_blocked_in_a_read(before: &HashSet<String>, waiting_for
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn closes_idle_connections_at_once() {
     // In a process of its own, so that the only connection thread is this
     // test's (see wait_for_a_new_thread_blocked_in_a_read).
@@ -166,7 +166,7 @@ fn closes_idle_connections_at_once() {
     });
 }
 
-#[test]
+#[netlings_helpers::test]
 fn finishes_a_request_in_flight_then_closes() {
     let running = start();
     let mut busy = Client::connect(running.address);
@@ -205,7 +205,7 @@ fn finishes_a_request_in_flight_then_closes() {
         .expect("a requested stop is Ok(())");
 }
 
-#[test]
+#[netlings_helpers::test]
 fn a_broken_listener_is_still_an_error() {
     let running = start();
     let mut client = Client::connect(running.address);

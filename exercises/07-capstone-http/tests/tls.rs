@@ -120,7 +120,7 @@ fn get_page(address: SocketAddr, ca: &Arc<TestCa>, alpn: &'static [&'static [u8]
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn serves_a_page_over_https_with_alpn_http_1_1() {
     let site = Site::new();
     let (_server, address, _handle) = site.start(Duration::from_secs(60));
@@ -139,7 +139,7 @@ fn serves_a_page_over_https_with_alpn_http_1_1() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn ends_the_connection_with_close_notify() {
     let site = Site::new();
     let (_server, address, _handle) = site.start(Duration::from_secs(60));
@@ -159,7 +159,7 @@ fn ends_the_connection_with_close_notify() {
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn refuses_a_client_that_speaks_only_h2() {
     let site = Site::new();
     let (server, address, _handle) = site.start(Duration::from_secs(60));
@@ -183,7 +183,7 @@ fn refuses_a_client_that_speaks_only_h2() {
     assert!(exchange.response.starts_with(b"HTTP/1.1 200 OK"));
 }
 
-#[test]
+#[netlings_helpers::test]
 fn a_client_that_never_says_hello_holds_nobody_up() {
     let site = Site::new();
     let timeout = Duration::from_millis(400);
@@ -210,7 +210,7 @@ fn a_client_that_never_says_hello_holds_nobody_up() {
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn https_config_names_a_missing_file() {
     let site = Site::new();
     let missing = site.dir.path().join("no-such.pem");
@@ -235,7 +235,7 @@ fn https_config_names_a_missing_file() {
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn the_httpd_program_serves_https() {
     let site = Site::new();
     let (cert, key, root) = (site.cert(), site.key(), site.root());
@@ -260,7 +260,7 @@ fn the_httpd_program_serves_https() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn ends_with_the_error_of_a_broken_listener() {
     let site = Site::new();
     let (server, address, handle) = site.start(Duration::from_secs(60));
