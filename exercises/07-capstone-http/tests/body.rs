@@ -168,6 +168,14 @@ fn refuses_a_body_over_the_limit_with_413_before_reading_it() {
         "Content-Length: {too_long} is more than MAX_BODY ({MAX_BODY}): 413 Content Too Large, \
          decided from the head, before reading the body"
     );
+    let upload = vec![b'u'; 100_000];
+    let mut input = BufReader::new(ChunkedReader::new(upload, 4096));
+    let body = read_body(
+        &mut input,
+        &request("POST", &[("content-length", "100000")]),
+    )
+    .unwrap_or_else(|error| panic!("an upload of 100 000 bytes is within MAX_BODY: {error}"));
+    assert_eq!(body.len(), 100_000);
     let at_the_limit = vec![b'x'; MAX_BODY as usize];
     let mut input = BufReader::new(ChunkedReader::new(at_the_limit, 64 * 1024));
     let body = read_body(

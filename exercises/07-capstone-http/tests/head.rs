@@ -230,6 +230,14 @@ fn refuses_folded_and_malformed_fields_with_400() {
 
 #[netlings_helpers::test]
 fn refuses_a_head_past_the_cap_with_431() {
+    // Browsers send 400 to 800 bytes of head, more with cookies; 7 KB of
+    // cookie is large but legitimate, and within MAX_HEAD (8 KiB).
+    let cookie = "c".repeat(7000);
+    let bytes = format!(
+        "GET / HTTP/1.1\r\nHost: localhost\r\nUser-Agent: Mozilla/5.0\r\nCookie: {cookie}\r\n\r\n"
+    );
+    let head = head_of(bytes.as_bytes());
+    assert_eq!(head.headers.get("cookie").map(str::len), Some(7000));
     let start = b"GET / HTTP/1.1\r\nHost: x\r\nX-Pad: ";
     let end = b"\r\n\r\n";
     let exactly = |size: usize| {
