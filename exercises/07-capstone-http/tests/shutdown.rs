@@ -177,6 +177,17 @@ fn finishes_a_request_in_flight_then_closes() {
         running.address,
         "the server to read the first line of the request",
     );
+    // Another client comes and goes meanwhile: a server that forgets the
+    // threads still running when it tidies its list up must still wait
+    // for this one.
+    let mut other = Client::connect(running.address);
+    other.send(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    let answer = other.read_to_end("the answer to another client");
+    assert!(
+        answer.starts_with(b"HTTP/1.1 200 OK"),
+        "{}",
+        printable(&answer)
+    );
     running.shutdown.trigger();
     expect_refused(running.address, "while a request was still in flight");
     // A bounded wait to show that nothing happens: serve_until() must not
