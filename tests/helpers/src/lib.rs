@@ -30,6 +30,8 @@
 //! - [`tls`] (feature `tls`, lesson 5 only): a certificate authority made
 //!   fresh for every test, certificates right and wrong, and temporary
 //!   directories for PEM files;
+//! - [`temp_dir`]: a directory of its own for each test, removed when
+//!   dropped;
 //! - [`lossy`]: a UDP relay that drops, duplicates and reorders datagrams on a
 //!   seeded schedule, for the reliability exercises.
 
@@ -47,6 +49,7 @@ pub mod lossy;
 pub mod net;
 pub mod own_process;
 pub mod program;
+pub mod temp_dir;
 #[cfg(feature = "tls")]
 pub mod tls;
 

@@ -17,9 +17,11 @@ use rcgen::{
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName};
 use rustls::{ClientConfig, RootCertStore, ServerConfig};
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Temporary directories for PEM files; they live in [`crate::temp_dir`],
+/// which lessons without TLS use too.
+pub use crate::temp_dir::TempDir;
 
 /// The crypto provider of the course: rustls on `ring`.
 pub fn provider() -> Arc<CryptoProvider> {
@@ -171,50 +173,4 @@ pub fn client_config(ca: &TestCa) -> ClientConfig {
 /// a DNS name (sent as SNI) or an IP address (not sent).
 pub fn server_name(name: &str) -> ServerName<'static> {
     ServerName::try_from(name.to_string()).expect("a valid DNS name or IP address")
-}
-
-/// A directory of its own under the system's temporary directory, removed
-/// when dropped. Each test gets a new one, so copies of the suite running at
-/// once never share files.
-pub struct TempDir {
-    path: PathBuf,
-}
-
-impl TempDir {
-    /// Creates a fresh, empty directory whose name starts with `label`.
-    pub fn new(label: &str) -> TempDir {
-        static COUNT: AtomicUsize = AtomicUsize::new(0);
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|since| since.subsec_nanos())
-            .unwrap_or(0);
-        let path = std::env::temp_dir().join(format!(
-            "netlings-{label}-{}-{}-{nanos}",
-            std::process::id(),
-            COUNT.fetch_add(1, Ordering::Relaxed)
-        ));
-        std::fs::create_dir(&path)
-            .unwrap_or_else(|error| panic!("creating {}: {error}", path.display()));
-        TempDir { path }
-    }
-
-    /// The directory.
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
-    /// Writes `contents` to the file `name` in this directory and returns its
-    /// path.
-    pub fn write(&self, name: &str, contents: &str) -> PathBuf {
-        let path = self.path.join(name);
-        std::fs::write(&path, contents)
-            .unwrap_or_else(|error| panic!("writing {}: {error}", path.display()));
-        path
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.path);
-    }
 }
