@@ -215,8 +215,9 @@ pub fn html_problems(site: &Path) -> Result<Vec<String>> {
             .split_once("<main>")
             .and_then(|(_, rest)| rest.split_once("</main>"))
             .map_or("", |(main, _)| main);
-        let mut targets = markdown::attribute_values(main, "href=\"");
-        targets.extend(markdown::attribute_values(main, "src=\""));
+        let main = without_code_blocks(main);
+        let mut targets = markdown::attribute_values(&main, "href=\"");
+        targets.extend(markdown::attribute_values(&main, "src=\""));
         for target in targets {
             if is_external(&target) || target.starts_with("javascript:") {
                 continue;
@@ -268,6 +269,21 @@ pub fn html_problems(site: &Path) -> Result<Vec<String>> {
         }
     }
     Ok(problems)
+}
+
+/// `html` without its `<pre>` blocks: a chapter's code shows HTML as text
+/// (mdBook escapes `<` but not `"`), and an `href="..."` there is no link.
+fn without_code_blocks(html: &str) -> String {
+    let mut kept = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(start) = rest.find("<pre") {
+        kept.push_str(&rest[..start]);
+        rest = rest[start..]
+            .split_once("</pre>")
+            .map_or("", |(_, after)| after);
+    }
+    kept.push_str(rest);
+    kept
 }
 
 fn html_unescaped(text: &str) -> String {
@@ -380,6 +396,7 @@ mod tests {
         fs::write(
             site.join("index.html"),
             "<a href=\"nav.html\"></a><main><a href=\"lessons/one.html#two\">x</a>\
+             <pre><code>&lt;link href=\"style.css\"&gt;</code></pre>\
              <img src=\"lessons/gone.svg\"><a href=\"lessons/one.html#three\">y</a></main>",
         )
         .expect("writes");
@@ -402,5 +419,9 @@ mod tests {
         );
         assert!(!found.contains("nav.html"), "{found}");
         assert!(!found.contains("#two"), "{found}");
+        assert!(
+            !found.contains("style.css"),
+            "HTML shown as code is no link: {found}"
+        );
     }
 }
