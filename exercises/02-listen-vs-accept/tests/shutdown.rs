@@ -201,21 +201,13 @@ fn a_broken_listener_ends_the_loop_and_the_clients_still_finish() {
         "the echo to a client accepted before the listener broke: it still finishes",
     );
     drop(connected);
-    match running.server.returned(
-        "serve_until_shutdown() to return once its listener broke and its last client left \
-         (accept_failure says ListenerBroken: leave the loop, join the clients, return the error)",
-    ) {
-        Err(error) => assert_eq!(
-            error.kind(),
-            io::ErrorKind::InvalidInput,
-            "serve_until_shutdown returned {error}; the broken listener's accept() failed with \
-             EINVAL (InvalidInput), and that is the error to return"
-        ),
-        Ok(served) => panic!(
-            "serve_until_shutdown returned Ok({served}) when its listener broke: nobody asked it \
-             to stop, so return the accept error, after the clients have finished"
-        ),
-    }
+    // accept_failure says ListenerBroken: leave the loop, join the clients,
+    // then return the error (nobody asked the server to stop).
+    net::expect_ends_with_the_broken_listeners_error(
+        &running.server,
+        "serve_until_shutdown()",
+        "once its listener broke and its last client left",
+    );
 }
 
 #[test]
@@ -228,28 +220,7 @@ fn running_out_of_descriptors_is_logged_backed_off_and_survived() {
         let mut out = run_out_of_descriptors(1);
         let client = out.connect(address);
         let running = start_serving(listener);
-        out.wait_for_stderr(
-            "Too many open files",
-            "serve_until_shutdown to print the failed accept() to stderr with its error \
-             (eprintln!(\"...: {error}\")): the process has no descriptor left for the client \
-             (EMFILE)",
-        );
-        let retries = out
-            .stderr_lines_during(RETRY_WINDOW)
-            .iter()
-            .filter(|line| line.contains("Too many open files"))
-            .count();
-        assert!(
-            retries <= MAX_RETRIES,
-            "in {RETRY_WINDOW:?} out of descriptors, serve_until_shutdown printed {retries} more \
-             failed accepts: it retries at once and spins at full CPU. Running out of resources \
-             (accept_failure says OutOfResources) needs a pause: sleep ACCEPT_BACKOFF before \
-             accepting again"
-        );
-        running.server.expect_running(
-            "running out of descriptors is a passing shortage: log it, back off, and accept \
-             again; only a broken listener or a shutdown request ends the loop",
-        );
+        out.expect_accept_backoff(&running.server, "serve_until_shutdown()");
         out.release();
         let mut client = Client::from_connected(client);
         expect_echo(
@@ -291,9 +262,3 @@ fn a_stop_requested_while_out_of_descriptors_is_heeded() {
         assert_eq!(served, 0, "no client was ever accepted");
     });
 }
-
-/// How long the test watches a server that is out of descriptors, and how
-/// many retries it allows meanwhile: with a pause of ACCEPT_BACKOFF (100 ms)
-/// a server retries about 3 times; without one, thousands of times.
-const RETRY_WINDOW: Duration = Duration::from_millis(300);
-const MAX_RETRIES: usize = 10;

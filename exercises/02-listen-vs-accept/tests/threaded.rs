@@ -9,11 +9,10 @@
 use lesson2::threaded::serve_threaded;
 use netlings_helpers::background::{Background, run_in_background};
 use netlings_helpers::descriptors::run_out_of_descriptors;
-use netlings_helpers::net::{self, Client, break_listener};
+use netlings_helpers::net::{self, Client};
 use netlings_helpers::own_process::in_own_process;
 use std::io;
 use std::net::TcpListener;
-use std::time::Duration;
 
 /// Runs `serve_threaded` in the background, as a program would run it on
 /// its main thread.
@@ -117,22 +116,7 @@ fn a_broken_listener_ends_the_server_and_the_clients_carry_on() {
     let mut connected = Client::connect(address);
     expect_echo(&mut connected, "before", "the echo to the connected client");
 
-    break_listener(&handle);
-    let returned = server.returned(
-        "serve_threaded() to return once its listener broke (every accept() now fails with \
-         EINVAL: accept_failure says ListenerBroken, and only that ends the loop, with the error)",
-    );
-    match returned {
-        Err(error) => assert_eq!(
-            error.kind(),
-            io::ErrorKind::InvalidInput,
-            "serve_threaded returned {error}; the broken listener's accept() failed with EINVAL \
-             (InvalidInput), and that is the error to return"
-        ),
-        Ok(()) => {
-            panic!("serve_threaded returned Ok(()) when its listener broke: return the error")
-        }
-    }
+    net::expect_broken_listener_ends(&handle, &server, "serve_threaded()");
     expect_echo(
         &mut connected,
         "after",
@@ -151,28 +135,7 @@ fn running_out_of_descriptors_is_logged_backed_off_and_survived() {
         let mut out = run_out_of_descriptors(1);
         let client = out.connect(address);
         let server = start_serving(listener);
-        out.wait_for_stderr(
-            "Too many open files",
-            "serve_threaded to print the failed accept() to stderr with its error \
-             (eprintln!(\"...: {error}\")): the process has no descriptor left for the client \
-             (EMFILE)",
-        );
-        let retries = out
-            .stderr_lines_during(RETRY_WINDOW)
-            .iter()
-            .filter(|line| line.contains("Too many open files"))
-            .count();
-        assert!(
-            retries <= MAX_RETRIES,
-            "in {RETRY_WINDOW:?} out of descriptors, serve_threaded printed {retries} more failed \
-             accepts: it retries at once and spins at full CPU. Running out of resources \
-             (accept_failure says OutOfResources) needs a pause: sleep ACCEPT_BACKOFF before \
-             accepting again"
-        );
-        server.expect_running(
-            "running out of descriptors is a passing shortage: log it, back off, and accept \
-             again; only a broken listener ends the loop",
-        );
+        out.expect_accept_backoff(&server, "serve_threaded()");
         out.release();
         let mut client = Client::from_connected(client);
         expect_echo(
@@ -183,9 +146,3 @@ fn running_out_of_descriptors_is_logged_backed_off_and_survived() {
         );
     });
 }
-
-/// How long the test watches a server that is out of descriptors, and how
-/// many retries it allows meanwhile: with a pause of ACCEPT_BACKOFF (100 ms)
-/// a server retries about 3 times; without one, thousands of times.
-const RETRY_WINDOW: Duration = Duration::from_millis(300);
-const MAX_RETRIES: usize = 10;

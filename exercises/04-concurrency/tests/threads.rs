@@ -15,8 +15,6 @@ use netlings_helpers::own_process::in_own_process;
 use netlings_helpers::{STEP, printable, within};
 use std::io::{self, Read};
 use std::net::{Shutdown, SocketAddr, TcpListener};
-use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
-use std::time::Duration;
 
 fn start_serving(listener: TcpListener) -> Background<io::Result<()>> {
     run_in_background("serve_threads()", move || serve_threads(listener))
@@ -173,19 +171,7 @@ fn returns_the_error_when_the_listener_breaks() {
         client.read_line("the echo before the listener broke"),
         "before"
     );
-    net::break_listener(&handle);
-    let returned = server.returned(
-        "serve_threads() to return once its listener broke (every accept() now fails with \
-         EINVAL: a broken listener is the one accept error that ends the loop)",
-    );
-    let error = returned.expect_err(
-        "serve_threads() returned Ok after its listener broke; it must return the accept error",
-    );
-    assert_eq!(
-        error.raw_os_error(),
-        Some(libc::EINVAL),
-        "serve_threads() should return the accept error itself (EINVAL), got {error}"
-    );
+    net::expect_broken_listener_ends(&handle, &server, "serve_threads()");
     // The clients' threads carry on: the listener broke, not the connections.
     client.send(b"after\n");
     assert_eq!(
@@ -208,35 +194,7 @@ fn survives_running_out_of_file_descriptors() {
         let mut waiting = Client::from_connected(out.connect(address));
         // The kernel completed the handshake; accept() has no descriptor to
         // give the new connection and fails with EMFILE.
-        let logged = catch_unwind(AssertUnwindSafe(|| {
-            out.wait_for_stderr(
-                "Too many open files",
-                "serve_threads() to print the accept() that failed with EMFILE (print the \
-                 error itself: it reads \"Too many open files\")",
-            )
-        }));
-        if let Err(panic) = logged {
-            server.expect_running(
-                "an accept() that fails with EMFILE (out of file descriptors) is not the \
-                 listener's fault: print it, sleep ACCEPT_BACKOFF and accept again",
-            );
-            resume_unwind(panic);
-        }
-        let retries = out
-            .stderr_lines_during(Duration::from_millis(300))
-            .iter()
-            .filter(|line| line.contains("Too many open files"))
-            .count();
-        assert!(
-            retries <= 10,
-            "serve_threads() printed {retries} failed accepts in 300ms: it retries at once, \
-             which fails at once and burns a core. After EMFILE, sleep ACCEPT_BACKOFF (100ms) \
-             before accepting again"
-        );
-        server.expect_running(
-            "an accept() that fails with EMFILE (out of file descriptors) is not the listener's \
-             fault: print it, sleep ACCEPT_BACKOFF and accept again",
-        );
+        out.expect_accept_backoff(&server, "serve_threads()");
         out.release();
         waiting.send(b"served at last?\n");
         let echo = waiting.read_line(

@@ -168,21 +168,41 @@ pub fn expect_broken_listener_ends<T: std::fmt::Debug>(
     name: &str,
 ) -> io::Error {
     break_listener(handle);
+    expect_ends_with_the_broken_listeners_error(server, name, "once its listener broke")
+}
+
+/// The second half of [`expect_broken_listener_ends`], for a test that
+/// broke the listener itself and had more to check before the server ends
+/// (clients that must still be served, say): expects the server to return,
+/// within [`STEP`], the error its broken listener's `accept()` failed with,
+/// and returns that error (`EINVAL` on Linux).
+///
+/// `name` names the server in messages; `when` completes "to return ...",
+/// for example `"once its listener broke and its last client left"`.
+#[track_caller]
+pub fn expect_ends_with_the_broken_listeners_error<T: std::fmt::Debug>(
+    server: &Background<io::Result<T>>,
+    name: &str,
+    when: &str,
+) -> io::Error {
     let returned = server.returned(&format!(
-        "{name} to return once its listener broke (every accept() now fails with EINVAL: a \
-         broken listener is the one accept error that ends the loop)"
+        "{name} to return {when} (every accept() on a broken listener fails with EINVAL, which \
+         accept_failure sorts as ListenerBroken: the one accept error that ends the loop, with \
+         that error)"
     ));
     let error = match returned {
         Ok(value) => panic!(
-            "{name} returned Ok({value:?}) after its listener broke; it must return the accept \
-             error, so that its caller learns the server has stopped"
+            "{name} returned Ok({value:?}) after its listener broke; nobody asked it to stop, so \
+             it must return the accept error, so that its caller learns why the server stopped"
         ),
         Err(error) => error,
     };
     assert_eq!(
         error.raw_os_error(),
         Some(libc::EINVAL),
-        "{name} should return the accept error itself (EINVAL, \"Invalid argument\"), not {error}"
+        "{name} returned Err({error}); it should return the error the broken listener's \
+         accept() failed with, itself (EINVAL, \"Invalid argument\"), not a new error or \
+         another one"
     );
     error
 }
