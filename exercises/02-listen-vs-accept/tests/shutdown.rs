@@ -74,16 +74,6 @@ impl Running {
     }
 }
 
-/// Sends one line and expects it back.
-fn expect_echo(client: &mut Client, line: &str, waiting_for: &str) {
-    client.send(format!("{line}\n").as_bytes());
-    assert_eq!(
-        client.read_line(waiting_for),
-        line,
-        "the client sent {line:?} and expected the same line back"
-    );
-}
-
 #[test]
 fn stops_when_asked_before_any_client_came() {
     let (listener, _address) = net::loopback_listener();
@@ -107,8 +97,7 @@ fn counts_the_clients_it_served() {
     let running = start_serving(listener);
     for number in 1..=2 {
         let mut client = Client::connect(address);
-        expect_echo(
-            &mut client,
+        client.expect_line_echoed(
             &format!("client {number}"),
             &format!("the echo to client {number} of 2"),
         );
@@ -128,16 +117,11 @@ fn refuses_new_clients_once_asked_to_stop() {
     let (listener, address) = net::loopback_listener();
     let running = start_serving(listener);
     let mut connected = Client::connect(address);
-    expect_echo(
-        &mut connected,
-        "before the request",
-        "the echo to the connected client",
-    );
+    connected.expect_line_echoed("before the request", "the echo to the connected client");
     running.shutdown.request();
     running.expect_refused("while one client was still connected");
     // The connected client is still served after the request...
-    expect_echo(
-        &mut connected,
+    connected.expect_line_echoed(
         "still here",
         "the echo to the client that was connected before the request",
     );
@@ -156,17 +140,12 @@ fn a_connected_client_finishes_before_serve_returns() {
     let (listener, address) = net::loopback_listener();
     let running = start_serving(listener);
     let mut connected = Client::connect(address);
-    expect_echo(
-        &mut connected,
-        "before the request",
-        "the echo to the connected client",
-    );
+    connected.expect_line_echoed("before the request", "the echo to the connected client");
     running.shutdown.request();
     // The accept loop has ended once new clients are refused.
     running.expect_refused("while one client was still connected");
     running.expect_still_waiting_for_a_client(Duration::from_millis(50));
-    expect_echo(
-        &mut connected,
+    connected.expect_line_echoed(
         "still here",
         "the echo to the client that was connected before the request",
     );
@@ -189,14 +168,13 @@ fn a_broken_listener_ends_the_loop_and_the_clients_still_finish() {
         .expect("the test could not clone the listener");
     let running = start_serving(listener);
     let mut connected = Client::connect(address);
-    expect_echo(&mut connected, "before", "the echo to the connected client");
+    connected.expect_line_echoed("before", "the echo to the connected client");
 
     break_listener(&handle);
     // The loop has ended (accept fails with EINVAL), but a client is still
     // connected: serve_until_shutdown waits for it before it returns.
     running.expect_still_waiting_for_a_client(Duration::from_millis(50));
-    expect_echo(
-        &mut connected,
+    connected.expect_line_echoed(
         "still here",
         "the echo to a client accepted before the listener broke: it still finishes",
     );
@@ -223,8 +201,7 @@ fn running_out_of_descriptors_is_logged_backed_off_and_survived() {
         out.expect_accept_backoff(&running.server, "serve_until_shutdown()");
         out.release();
         let mut client = Client::from_connected(client);
-        expect_echo(
-            &mut client,
+        client.expect_line_echoed(
             "served at last",
             "the echo to the client that waited in the queue while the server had no descriptor \
              for it: once descriptors are free again, the next accept() takes it",

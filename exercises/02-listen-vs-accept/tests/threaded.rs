@@ -23,23 +23,12 @@ fn start_serving(listener: TcpListener) -> Background<io::Result<()>> {
 /// How many clients stay connected at once in the reverse-order test.
 const CLIENTS: usize = 12;
 
-/// Sends one line and expects it back.
-fn expect_echo(client: &mut Client, line: &str, waiting_for: &str) {
-    client.send(format!("{line}\n").as_bytes());
-    let echo = client.read_line(waiting_for);
-    assert_eq!(
-        echo, line,
-        "the client sent {line:?} and expected the same line back"
-    );
-}
-
 #[test]
 fn echoes_a_line_to_one_client() {
     let (listener, address) = net::loopback_listener();
     let _server = start_serving(listener);
     let mut client = Client::connect(address);
-    expect_echo(
-        &mut client,
+    client.expect_line_echoed(
         "hello",
         "the echo of the client's line (serve_threaded must accept it and run echo_lines for it)",
     );
@@ -52,8 +41,7 @@ fn serves_a_client_while_another_stays_silent() {
     // The first client connects and says nothing, and stays connected.
     let _silent = Client::connect(address);
     let mut asking = Client::connect(address);
-    expect_echo(
-        &mut asking,
+    asking.expect_line_echoed(
         "anyone there?",
         "the echo to the second client while the first one stays connected and silent. A server \
          that serves each client on the accepting thread (or joins the client's thread at once) \
@@ -71,8 +59,7 @@ fn serves_clients_in_reverse_order_of_connecting() {
     let mut clients: Vec<Client> = (0..CLIENTS).map(|_| Client::connect(address)).collect();
     for (index, client) in clients.iter_mut().enumerate().rev() {
         let number = index + 1;
-        expect_echo(
-            client,
+        client.expect_line_echoed(
             &format!("client {number} of {CLIENTS}"),
             &format!(
                 "the echo to client {number} of {CLIENTS}, which asks while the clients that \
@@ -90,13 +77,11 @@ fn answers_two_clients_taking_turns() {
     let mut first = Client::connect(address);
     let mut second = Client::connect(address);
     for round in 1..=3 {
-        expect_echo(
-            &mut first,
+        first.expect_line_echoed(
             &format!("first client, round {round}"),
             &format!("the echo to the first client in round {round} of 3"),
         );
-        expect_echo(
-            &mut second,
+        second.expect_line_echoed(
             &format!("second client, round {round}"),
             &format!(
                 "the echo to the second client in round {round} of 3, while the first client \
@@ -114,11 +99,10 @@ fn a_broken_listener_ends_the_server_and_the_clients_carry_on() {
         .expect("the test could not clone the listener");
     let server = start_serving(listener);
     let mut connected = Client::connect(address);
-    expect_echo(&mut connected, "before", "the echo to the connected client");
+    connected.expect_line_echoed("before", "the echo to the connected client");
 
     net::expect_broken_listener_ends(&handle, &server, "serve_threaded()");
-    expect_echo(
-        &mut connected,
+    connected.expect_line_echoed(
         "after",
         "the echo to a client accepted before the listener broke: its thread owns its \
          connection and carries on",
@@ -138,8 +122,7 @@ fn running_out_of_descriptors_is_logged_backed_off_and_survived() {
         out.expect_accept_backoff(&server, "serve_threaded()");
         out.release();
         let mut client = Client::from_connected(client);
-        expect_echo(
-            &mut client,
+        client.expect_line_echoed(
             "served at last",
             "the echo to the client that waited in the queue while the server had no descriptor \
              for it: once descriptors are free again, the next accept() takes it",

@@ -11,8 +11,8 @@ use netlings_helpers::background::{Background, serve_in_background};
 use netlings_helpers::descriptors::run_out_of_descriptors;
 use netlings_helpers::net::{self, Client};
 use netlings_helpers::own_process::in_own_process;
-use netlings_helpers::{Program, STEP, printable, within};
-use std::io::{self, Read};
+use netlings_helpers::{Program, printable};
+use std::io;
 use std::net::{Shutdown, SocketAddr, TcpListener};
 
 fn start_serving(listener: TcpListener) -> Background<io::Result<()>> {
@@ -25,46 +25,13 @@ fn serving() -> SocketAddr {
     address
 }
 
-/// Reads exactly `expected.len()` bytes, with a deadline, and checks that
-/// they are `expected`: the echo of what the client just sent, before it
-/// sends anything else or closes.
-fn expect_echo_now(client: &Client, expected: &[u8], waiting_for: &str) {
-    let mut stream = client
-        .stream()
-        .try_clone()
-        .expect("cloning the client's socket");
-    let wanted = expected.len();
-    let received = within(STEP, waiting_for, move || {
-        let mut received = vec![0; wanted];
-        let mut filled = 0;
-        while filled < wanted {
-            match stream.read(&mut received[filled..]) {
-                Ok(0) => break,
-                Ok(read) => filled += read,
-                Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
-                Err(error) => panic!("while waiting for {wanted} echoed bytes: {error}"),
-            }
-        }
-        received.truncate(filled);
-        received
-    });
-    assert_eq!(
-        received,
-        expected,
-        "the client sent {} and expected exactly those bytes back, got {}",
-        printable(expected),
-        printable(&received)
-    );
-}
-
 #[test]
 fn echoes_each_piece_as_it_arrives() {
     let address = serving();
     let mut client = Client::connect(address);
     for piece in [&b"no newline needed"[..], b"\xff\x00 any bytes\r\n", b"!"] {
         client.send(piece);
-        expect_echo_now(
-            &client,
+        client.expect_echo_now(
             piece,
             &format!(
                 "the echo of {}, with the connection still open. echo must write back what \

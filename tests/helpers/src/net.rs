@@ -345,6 +345,47 @@ impl Client {
         }
     }
 
+    /// Sends `line` and a newline, and expects the same line back, failing
+    /// the test if another line, an EOF or nothing comes instead.
+    ///
+    /// `waiting_for` completes "waited 5s for ...".
+    #[track_caller]
+    pub fn expect_line_echoed(&mut self, line: &str, waiting_for: &str) {
+        self.send(format!("{line}\n").as_bytes());
+        let echo = self.read_line(waiting_for);
+        assert_eq!(
+            echo, line,
+            "the client sent {line:?} and expected the same line back"
+        );
+    }
+
+    /// Reads exactly as many bytes as `expected` holds, and no more, and
+    /// fails the test unless they are `expected`: the echo of what the test
+    /// just sent, checked before it sends anything else or closes, so that a
+    /// server that waits for more (a newline, the end) is caught.
+    ///
+    /// `waiting_for` completes "waited 5s for ...".
+    #[track_caller]
+    pub fn expect_echo_now(&mut self, expected: &[u8], waiting_for: &str) {
+        let mut received = Vec::new();
+        let outcome = self.read_until_deadline(|reader| {
+            let mut chunk = vec![0; expected.len() - received.len()];
+            let read = reader.read(&mut chunk)?;
+            received.extend_from_slice(&chunk[..read]);
+            Ok(read == 0 || received.len() == expected.len())
+        });
+        if let Err(error) = outcome {
+            self.fail_reading(waiting_for, &received, &error);
+        }
+        assert_eq!(
+            received,
+            expected,
+            "the client sent {} and expected exactly those bytes back, got {}",
+            printable(expected),
+            printable(&received)
+        );
+    }
+
     /// Reads until the server closes the connection and returns everything
     /// it sent, failing the test if it stays open past the deadline.
     #[track_caller]
@@ -494,6 +535,18 @@ mod tests {
             "{} queued",
             queued.len()
         );
+    }
+
+    #[test]
+    fn expect_echo_now_reads_no_more_than_it_expects() {
+        let (listener, address) = loopback_listener();
+        let mut client = Client::connect(address);
+        let (mut server_side, _) = accept(&listener, "the test's own client");
+        server_side.write_all(b"echo\nmore").unwrap();
+        client.expect_echo_now(b"echo", "the echo");
+        assert_eq!(client.read_line("the rest"), "");
+        drop(server_side);
+        assert_eq!(client.read_to_end("the last bytes"), b"more");
     }
 
     #[test]
