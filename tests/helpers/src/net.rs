@@ -6,7 +6,7 @@ use crate::deadline::{STEP, within};
 use crate::explain::{likely_cause, printable};
 use socket2::{Domain, Socket, Type};
 use std::io::{self, BufRead, BufReader, Read, Write};
-use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, TcpStream, UdpSocket};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, TcpStream, UdpSocket};
 use std::time::{Duration, Instant};
 
 /// A TCP listener on `127.0.0.1`, on a port the OS chose, and its address.
@@ -205,6 +205,27 @@ pub fn expect_ends_with_the_broken_listeners_error<T: std::fmt::Debug>(
          another one"
     );
     error
+}
+
+/// Checks a listener the code under test made when asked for `ip` port 0,
+/// and `address`, where it says the listener is: that address is on `ip`
+/// (a socket of the address's own family, bound to it), on a port the OS
+/// chose, and the listener works: a client connects, is accepted, and the
+/// line it sends arrives.
+#[track_caller]
+pub fn expect_listening_on(ip: IpAddr, listener: &TcpListener, address: SocketAddr) {
+    assert_eq!(
+        address.ip(),
+        ip,
+        "asked for a listener on {ip} port 0, got {address}: make the socket for the \
+         address's own family (Domain::for_address), and bind that address"
+    );
+    assert_ne!(address.port(), 0, "port 0 asks the OS to choose a port");
+    let mut client = Client::connect(address);
+    let (server_side, peer) = accept(listener, "the client's connection to be accepted");
+    let mut server_side = Client::from_accepted(server_side, peer);
+    client.send(b"ping\n");
+    assert_eq!(server_side.read_line("the client's ping"), "ping");
 }
 
 /// Waits for the next client on `listener`, failing the test after [`STEP`].
