@@ -7,7 +7,7 @@
 //! - [`test_run`]: one process per test, in parallel, with deadlines;
 //! - [`interrupt`]: Ctrl-C stops the tests before the runner;
 //! - [`lesson_run`]: build a lesson's crate and run some of its exercises;
-//! - [`check`], [`grade`], [`hint`], [`list`], [`release`], [`reset`], [`solution`], [`verify`],
+//! - [`book`], [`check`], [`grade`], [`hint`], [`list`], [`release`], [`reset`], [`solution`], [`verify`],
 //!   [`watch`]: the commands;
 //! - [`grade_report`]: grade's output formats;
 //! - [`known_bad`]: wrong answers kept beside each solution, for `verify`;
@@ -16,6 +16,7 @@
 //! - [`style`]: colour or not.
 
 pub mod app_state;
+pub mod book;
 pub mod build;
 pub mod check;
 pub mod conventions;

@@ -5,6 +5,7 @@
 use clap::{ArgMatches, Command};
 use std::process::ExitCode;
 use xtask::app_state::AppState;
+use xtask::book::BookArgs;
 use xtask::check::CheckArgs;
 use xtask::course::{Course, UsageError};
 use xtask::grade::GradeArgs;
@@ -15,7 +16,7 @@ use xtask::style::Style;
 use xtask::test_run::Interrupted;
 use xtask::verify::VerifyArgs;
 use xtask::watch::WatchArgs;
-use xtask::{check, grade, hint, list, release, reset, solution, verify, watch};
+use xtask::{book, check, grade, hint, list, release, reset, solution, verify, watch};
 
 fn cli() -> Command {
     Command::new("cargo xtask")
@@ -38,6 +39,7 @@ fn cli() -> Command {
         .subcommand(SolutionArgs::command())
         .subcommand(GradeArgs::command())
         .subcommand(VerifyArgs::command())
+        .subcommand(BookArgs::command())
 }
 
 fn main() -> ExitCode {
@@ -84,6 +86,9 @@ fn run(matches: &ArgMatches) -> anyhow::Result<bool> {
         }
         Some(("verify", args)) => {
             verify::verify(&Course::discover()?, &VerifyArgs::from_matches(args), style)
+        }
+        Some(("book", args)) => {
+            book::book(&Course::discover()?, &BookArgs::from_matches(args), style)
         }
         Some(("list", _)) => {
             list::list(&AppState::discover()?, style);

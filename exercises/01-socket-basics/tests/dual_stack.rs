@@ -10,7 +10,7 @@ use socket2::SockRef;
 use std::io;
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV6};
 
-#[test]
+#[netlings_helpers::test]
 fn unmapped_turns_a_mapped_address_back_into_ipv4() {
     let mapped = SocketAddr::from((Ipv4Addr::LOCALHOST.to_ipv6_mapped(), 51000));
     assert_eq!(
@@ -21,7 +21,7 @@ fn unmapped_turns_a_mapped_address_back_into_ipv4() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn unmapped_leaves_every_other_address_alone() {
     let loopback = SocketAddr::from((Ipv6Addr::LOCALHOST, 51000));
     assert_eq!(
@@ -43,7 +43,7 @@ fn unmapped_leaves_every_other_address_alone() {
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn one_ipv6_socket_accepts_an_ipv4_client() {
     let mapped_loopback = SocketAddrV6::new(Ipv4Addr::LOCALHOST.to_ipv6_mapped(), 0, 0, 0);
     let listener = ipv6_listener(mapped_loopback, true).unwrap_or_else(|error| {
@@ -78,7 +78,7 @@ fn one_ipv6_socket_accepts_an_ipv4_client() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn accept_ipv4_decides_whatever_the_os_default() {
     let os_default = "A new IPv6 socket's IPV6_V6ONLY depends on the OS: off on Linux (dual stack, \
                       unless net.ipv6.bindv6only says otherwise), on for Windows, FreeBSD and \

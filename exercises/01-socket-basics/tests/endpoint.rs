@@ -37,7 +37,7 @@ fn rejected(text: &str, why: &str) -> EndpointError {
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn parses_an_ipv4_tcp_endpoint() {
     let why = "142.250.74.206:443/tcp is IP 142.250.74.206, port 443, protocol TCP";
     let endpoint = parsed("142.250.74.206:443/tcp", why);
@@ -52,7 +52,7 @@ fn parses_an_ipv4_tcp_endpoint() {
     assert_eq!(endpoint.to_string(), "142.250.74.206:443/tcp");
 }
 
-#[test]
+#[netlings_helpers::test]
 fn parses_a_bracketed_ipv6_udp_endpoint() {
     let why = "[::1]:8080/udp is the IPv6 loopback address ::1, port 8080, protocol UDP; \
                the address is everything before the last '/', brackets included";
@@ -84,7 +84,7 @@ fn parses_a_bracketed_ipv6_udp_endpoint() {
     assert_eq!(endpoint.to_string(), "[fe80::1%2]:80/tcp", "{why}");
 }
 
-#[test]
+#[netlings_helpers::test]
 fn rejects_a_missing_or_unknown_protocol() {
     let why = "an endpoint without /tcp or /udp does not say which protocol it means";
     assert_eq!(
@@ -120,7 +120,7 @@ fn rejects_a_missing_or_unknown_protocol() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn rejects_ipv6_without_brackets() {
     let why = "in ::1:8080 nobody can tell where the address ends and the port begins; \
          more than one ':' and no '[' means an IPv6 address without brackets";
@@ -149,7 +149,7 @@ fn rejects_ipv6_without_brackets() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn rejects_bad_ports_names_and_bad_addresses() {
     let why = "ports are 16-bit numbers: 65535 is the largest";
     assert_eq!(
@@ -204,7 +204,7 @@ fn rejects_bad_ports_names_and_bad_addresses() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn classifies_ports_by_range() {
     let expected = [
         (0, PortClass::OsChooses),

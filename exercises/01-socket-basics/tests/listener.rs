@@ -34,7 +34,7 @@ fn exchange_a_line(listener: &TcpListener, bound: SocketAddr) {
     assert_eq!(client.read_line("the server side's pong"), "pong");
 }
 
-#[test]
+#[netlings_helpers::test]
 fn binds_and_reports_the_port_the_os_chose() {
     let (listener, bound) = listening((Ipv4Addr::LOCALHOST, 0).into(), 16);
     assert_ne!(
@@ -53,7 +53,7 @@ fn binds_and_reports_the_port_the_os_chose() {
     assert_eq!(bound.ip(), Ipv4Addr::LOCALHOST, "asked for 127.0.0.1:0");
 }
 
-#[test]
+#[netlings_helpers::test]
 fn a_client_can_connect_and_exchange_bytes() {
     let (listener, bound) = listening((Ipv4Addr::LOCALHOST, 0).into(), 16);
     let non_blocking = SockRef::from(&listener)
@@ -68,7 +68,7 @@ fn a_client_can_connect_and_exchange_bytes() {
     exchange_a_line(&listener, bound);
 }
 
-#[test]
+#[netlings_helpers::test]
 fn listens_on_ipv6_loopback() {
     let (listener, bound) =
         listen_by_hand((Ipv6Addr::LOCALHOST, 0).into(), 16).unwrap_or_else(|error| {
@@ -85,7 +85,7 @@ fn listens_on_ipv6_loopback() {
     exchange_a_line(&listener, bound);
 }
 
-#[test]
+#[netlings_helpers::test]
 fn fails_to_bind_an_address_this_machine_does_not_have() {
     // 192.0.2.0/24 is TEST-NET-1 (RFC 5737), reserved for documentation: no
     // interface has it, so bind() fails, and no packet is ever sent.
@@ -106,7 +106,7 @@ fn fails_to_bind_an_address_this_machine_does_not_have() {
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn queues_exactly_the_backlog_it_was_given() {
     // Nobody accepts here: each connect that completes waits in the accept
     // queue. Linux keeps backlog + 1 of them, then drops further handshakes,

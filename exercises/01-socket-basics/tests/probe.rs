@@ -32,7 +32,7 @@ fn probed(addr: SocketAddr, timeout: Duration, what: &str, why: &str) -> PortSta
     })
 }
 
-#[test]
+#[netlings_helpers::test]
 fn an_open_port_is_open() {
     let (_listener, address) = net::loopback_listener();
     let why = format!("a listener is bound to {address}, so the handshake completes");
@@ -53,7 +53,7 @@ fn an_open_port_is_open() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn a_refused_port_is_refused() {
     let (_not_listening, address) = refused_address();
     let why = format!(
@@ -77,7 +77,7 @@ fn a_refused_port_is_refused() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn failures_that_say_something_about_the_port_are_states() {
     let expected = [
         (
@@ -152,7 +152,7 @@ fn failures_that_say_something_about_the_port_are_states() {
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn a_port_that_never_answers_is_no_answer_within_its_timeout() {
     let unanswered = unanswered_address();
     let address = unanswered.address;
@@ -189,7 +189,7 @@ fn a_port_that_never_answers_is_no_answer_within_its_timeout() {
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn other_connect_errors_are_returned_as_they_are() {
     let why = "only ConnectionRefused, TimedOut, HostUnreachable and NetworkUnreachable say \
                something about the port; every other error is returned as it is, the same \
@@ -243,7 +243,7 @@ fn other_connect_errors_are_returned_as_they_are() {
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn probing_closes_the_connection_at_once() {
     let (listener, address) = net::loopback_listener();
     assert_eq!(

@@ -21,7 +21,7 @@ fn resolved(host: &str, port: u16, why: &str) -> Vec<SocketAddr> {
     })
 }
 
-#[test]
+#[netlings_helpers::test]
 fn resolves_an_ip_literal_to_itself() {
     let why = "an IP literal is already an address: it resolves to exactly itself, with the port";
     assert_eq!(
@@ -37,7 +37,7 @@ fn resolves_an_ip_literal_to_itself() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn resolves_localhost_to_loopback_addresses() {
     let addrs = resolved(
         "localhost",
@@ -64,7 +64,7 @@ fn resolves_localhost_to_loopback_addresses() {
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn keeps_every_address_once_in_resolver_order() {
     // A slice of addresses is "resolved" by std as itself, in order: the
     // stand-in for a resolver that answers with repeats.
@@ -105,7 +105,7 @@ fn keeps_every_address_once_in_resolver_order() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn picks_the_first_address_of_each_family() {
     let first_v4 = SocketAddr::from((Ipv4Addr::LOCALHOST, 80));
     let first_v6 = SocketAddr::from((Ipv6Addr::LOCALHOST, 80));
@@ -124,7 +124,7 @@ fn picks_the_first_address_of_each_family() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn connect_any_skips_refused_addresses_of_either_family() {
     let (_not_listening, refused) = refused_address();
     let (_not_listening_v6, refused_v6) = refused_address_v6();
@@ -155,7 +155,7 @@ fn connect_any_skips_refused_addresses_of_either_family() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn connect_any_gives_up_on_an_address_that_never_answers_within_its_timeout() {
     let unanswered = unanswered_address();
     let silent = unanswered.address;
@@ -184,7 +184,7 @@ fn connect_any_gives_up_on_an_address_that_never_answers_within_its_timeout() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn connect_any_reports_every_failed_attempt_in_order() {
     let (_first_socket, first) = refused_address();
     let (_second_socket, second) = refused_address_v6();

@@ -27,7 +27,7 @@ fn expect_own_address(client: &mut Client, waiting_for: &str) {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn greeting_names_the_peer_address() {
     let v4 = SocketAddr::from((Ipv4Addr::LOCALHOST, 40804));
     assert_eq!(greeting(v4), "you are 127.0.0.1:40804\n");
@@ -39,7 +39,7 @@ fn greeting_names_the_peer_address() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn tells_a_client_its_own_address() {
     let (listener, address) = net::loopback_listener();
     start_serving(listener);
@@ -53,7 +53,7 @@ fn tells_a_client_its_own_address() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn answers_several_clients_in_turn() {
     let (listener, address) = net::loopback_listener();
     // The clients connect before the server runs: the kernel completes their
@@ -71,7 +71,7 @@ fn answers_several_clients_in_turn() {
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn tells_an_ipv6_client_its_address() {
     let (listener, address) = net::loopback_listener_v6();
     start_serving(listener);
@@ -79,7 +79,7 @@ fn tells_an_ipv6_client_its_address() {
     expect_own_address(&mut client, "the greeting of a client connected over IPv6");
 }
 
-#[test]
+#[netlings_helpers::test]
 fn keeps_serving_after_a_client_that_failed() {
     let (listener, address) = net::loopback_listener();
     // This client gives up before the server runs: its handshake completed,
@@ -96,7 +96,7 @@ fn keeps_serving_after_a_client_that_failed() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn a_broken_listener_ends_serve_with_its_error() {
     let (listener, address) = net::loopback_listener();
     // A second handle on the same listening socket, kept by the test.
@@ -112,7 +112,7 @@ fn a_broken_listener_ends_serve_with_its_error() {
     net::expect_broken_listener_ends(&handle, &server, "serve()");
 }
 
-#[test]
+#[netlings_helpers::test]
 fn survives_running_out_of_file_descriptors() {
     in_own_process(|| {
         let (listener, address) = net::loopback_listener();
@@ -141,7 +141,7 @@ fn survives_running_out_of_file_descriptors() {
     });
 }
 
-#[test]
+#[netlings_helpers::test]
 fn the_whoami_program_answers_a_client() {
     let program = Program::start(env!("CARGO_BIN_EXE_whoami"), &["--listen", "127.0.0.1:0"]);
     let mut client = Client::connect(program.address());

@@ -39,7 +39,7 @@ fn connect_clients(address: SocketAddr, count: usize) -> Vec<Client> {
     (0..count).map(|_| Client::connect(address)).collect()
 }
 
-#[test]
+#[netlings_helpers::test]
 fn accepts_one_client_and_reports_both_ends() {
     let (listener, address) = net::loopback_listener();
     let client = Client::connect(address);
@@ -64,7 +64,7 @@ fn accepts_one_client_and_reports_both_ends() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn reports_clients_in_order_each_with_the_listeners_port_and_its_own_peer() {
     let (listener, address) = net::loopback_listener();
     let clients = connect_clients(address, 4);
@@ -101,7 +101,7 @@ fn reports_clients_in_order_each_with_the_listeners_port_and_its_own_peer() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn each_accepted_socket_talks_to_its_own_client() {
     let (listener, address) = net::loopback_listener();
     let mut clients = connect_clients(address, 3);
@@ -141,7 +141,7 @@ fn each_accepted_socket_talks_to_its_own_client() {
     assert_eq!(peer, late.local_addr());
 }
 
-#[test]
+#[netlings_helpers::test]
 fn accept_n_of_zero_returns_at_once_and_a_broken_listener_fails() {
     let (listener, _address) = net::loopback_listener();
     let (listener, accepted) = accepting(
@@ -209,7 +209,7 @@ fn start_serving(listener: TcpListener) -> (Background<io::Result<()>>, SharedLo
     (server, log)
 }
 
-#[test]
+#[netlings_helpers::test]
 fn serve_accept_log_numbers_and_logs_each_client() {
     let (listener, address) = net::loopback_listener();
     let (_server, log) = start_serving(listener);
@@ -287,7 +287,7 @@ impl Write for BrokenLog {
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn a_failed_client_never_ends_the_server_but_a_broken_listener_does() {
     let (listener, address) = net::loopback_listener();
     let handle = listener
@@ -325,7 +325,7 @@ fn a_failed_client_never_ends_the_server_but_a_broken_listener_does() {
     net::expect_broken_listener_ends(&handle, &server, "serve_accept_log()");
 }
 
-#[test]
+#[netlings_helpers::test]
 fn running_out_of_descriptors_is_logged_backed_off_and_survived() {
     in_own_process(|| {
         let (listener, address) = net::loopback_listener();
@@ -346,7 +346,7 @@ fn running_out_of_descriptors_is_logged_backed_off_and_survived() {
     });
 }
 
-#[test]
+#[netlings_helpers::test]
 fn the_accept_log_program_answers_with_the_count() {
     let program = Program::start(
         env!("CARGO_BIN_EXE_accept-log"),

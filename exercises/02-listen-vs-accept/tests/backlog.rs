@@ -76,7 +76,7 @@ fn connect_whole_burst(address: SocketAddr) -> Vec<TcpStream> {
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn backlog_for_burst_asks_for_the_burst_itself() {
     for (burst, cap) in [(200, 4096), (1, 4096), (0, 4096), (4096, 4096), (128, 128)] {
         assert_eq!(
@@ -88,7 +88,7 @@ fn backlog_for_burst_asks_for_the_burst_itself() {
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn backlog_for_burst_refuses_more_than_somaxconn() {
     for (burst, cap) in [(4097, 4096), (200, 128)] {
         let outcome = backlog_for_burst(burst, cap);
@@ -105,7 +105,7 @@ fn backlog_for_burst_refuses_more_than_somaxconn() {
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn a_listener_for_a_burst_accepts_a_client_over_ipv4_and_ipv6() {
     for ip in [
         IpAddr::from(Ipv4Addr::LOCALHOST),
@@ -116,7 +116,7 @@ fn a_listener_for_a_burst_accepts_a_client_over_ipv4_and_ipv6() {
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn refuses_a_burst_larger_than_the_kernel_allows() {
     let cap = kernel_cap();
     let addr: SocketAddr = (Ipv4Addr::LOCALHOST, 0).into();
@@ -143,14 +143,14 @@ fn refuses_a_burst_larger_than_the_kernel_allows() {
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn absorbs_a_burst_of_200_connects_while_nobody_accepts() {
     let (_listener, address) = burst_listener(BURST);
     let connected = connect_whole_burst(address);
     assert_eq!(connected.len(), BURST as usize);
 }
 
-#[test]
+#[netlings_helpers::test]
 fn serves_the_whole_burst_afterwards_in_arrival_order() {
     let (listener, address) = burst_listener(BURST);
     let connected = connect_whole_burst(address);
@@ -176,7 +176,7 @@ fn serves_the_whole_burst_afterwards_in_arrival_order() {
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn the_queue_holds_the_burst_and_no_more() {
     // A small burst, pushed one client past its edge: Linux queues backlog + 1
     // finished handshakes, so with a backlog of exactly SMALL, client

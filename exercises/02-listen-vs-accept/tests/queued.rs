@@ -63,7 +63,7 @@ fn ordinal(index: usize) -> &'static str {
         .unwrap_or("later")
 }
 
-#[test]
+#[netlings_helpers::test]
 fn reads_a_message_sent_before_accept() {
     let (listener, address) = net::loopback_listener();
     // connect() returns: the kernel completed the handshake, nobody accepted.
@@ -89,7 +89,7 @@ fn reads_a_message_sent_before_accept() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn reads_clients_in_arrival_order() {
     let (listener, address) = net::loopback_listener();
     let mut sent = Vec::new();
@@ -112,7 +112,7 @@ fn reads_clients_in_arrival_order() {
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn reads_every_byte_of_a_large_message() {
     let (listener, address) = net::loopback_listener();
     // 64 KiB: far more than one small read returns, far less than the
@@ -130,7 +130,7 @@ fn reads_every_byte_of_a_large_message() {
     expect_received(&received[0], 0, peer, &message);
 }
 
-#[test]
+#[netlings_helpers::test]
 fn an_empty_connection_gives_no_bytes() {
     let (listener, address) = net::loopback_listener();
     let silent = Client::connect(address);
@@ -150,7 +150,7 @@ fn an_empty_connection_gives_no_bytes() {
     expect_received(&received[1], 1, talker_peer, b"after an empty one");
 }
 
-#[test]
+#[netlings_helpers::test]
 fn reads_until_the_client_closes_not_until_a_short_read() {
     let (listener, address) = net::loopback_listener();
     let mut client = Client::connect(address);
@@ -188,7 +188,7 @@ fn reads_until_the_client_closes_not_until_a_short_read() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn a_client_that_aborted_is_an_error_not_a_message() {
     let (listener, address) = net::loopback_listener();
     let mut aborted = Client::connect(address);

@@ -20,7 +20,7 @@ fn local_addr(listener: &TcpListener) -> SocketAddr {
         .expect("a bound listener has a local address")
 }
 
-#[test]
+#[netlings_helpers::test]
 fn bind_error_names_the_address_in_use() {
     let addr: SocketAddr = (Ipv4Addr::LOCALHOST, 7878).into();
     match bind_error(addr, io::Error::from(io::ErrorKind::AddrInUse)) {
@@ -35,7 +35,7 @@ fn bind_error_names_the_address_in_use() {
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn bind_error_keeps_any_other_error() {
     let addr: SocketAddr = (Ipv4Addr::new(192, 0, 2, 1), 7878).into();
     for kind in [
@@ -72,7 +72,7 @@ fn bind_error_keeps_any_other_error() {
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn binds_a_listener_that_accepts_a_client_over_ipv4_and_ipv6() {
     for ip in [
         IpAddr::from(Ipv4Addr::LOCALHOST),
@@ -84,7 +84,7 @@ fn binds_a_listener_that_accepts_a_client_over_ipv4_and_ipv6() {
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn the_listener_queues_as_many_clients_as_stds() {
     // std listens with a backlog of 128, and Linux queues backlog + 1: 129
     // clients get in while nobody accepts, and the 130th gets no answer.
@@ -118,7 +118,7 @@ fn the_listener_queues_as_many_clients_as_stds() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn a_second_listener_on_a_busy_port_is_in_use() {
     let first = listening((Ipv4Addr::LOCALHOST, 0).into());
     let address = local_addr(&first);
@@ -140,7 +140,7 @@ fn a_second_listener_on_a_busy_port_is_in_use() {
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn the_listener_has_so_reuseaddr_set() {
     let listener = listening((Ipv4Addr::LOCALHOST, 0).into());
     let reuse = SockRef::from(&listener)
@@ -153,7 +153,7 @@ fn the_listener_has_so_reuseaddr_set() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn rebinds_a_port_whose_connections_are_in_time_wait() {
     let old = listening((Ipv4Addr::LOCALHOST, 0).into());
     let address = local_addr(&old);

@@ -74,7 +74,7 @@ impl Running {
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn stops_when_asked_before_any_client_came() {
     let (listener, _address) = net::loopback_listener();
     let running = start_serving(listener);
@@ -91,7 +91,7 @@ fn stops_when_asked_before_any_client_came() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn counts_the_clients_it_served() {
     let (listener, address) = net::loopback_listener();
     let running = start_serving(listener);
@@ -112,7 +112,7 @@ fn counts_the_clients_it_served() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn refuses_new_clients_once_asked_to_stop() {
     let (listener, address) = net::loopback_listener();
     let running = start_serving(listener);
@@ -135,7 +135,7 @@ fn refuses_new_clients_once_asked_to_stop() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn a_connected_client_finishes_before_serve_returns() {
     let (listener, address) = net::loopback_listener();
     let running = start_serving(listener);
@@ -160,7 +160,7 @@ fn a_connected_client_finishes_before_serve_returns() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn a_broken_listener_ends_the_loop_and_the_clients_still_finish() {
     let (listener, address) = net::loopback_listener();
     let handle = listener
@@ -188,7 +188,7 @@ fn a_broken_listener_ends_the_loop_and_the_clients_still_finish() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn running_out_of_descriptors_is_logged_backed_off_and_survived() {
     in_own_process(|| {
         let (listener, address) = net::loopback_listener();
@@ -216,7 +216,7 @@ fn running_out_of_descriptors_is_logged_backed_off_and_survived() {
     });
 }
 
-#[test]
+#[netlings_helpers::test]
 fn a_stop_requested_while_out_of_descriptors_is_heeded() {
     in_own_process(|| {
         let (listener, address) = net::loopback_listener();

@@ -23,7 +23,7 @@ fn start_serving(listener: TcpListener) -> Background<io::Result<()>> {
 /// How many clients stay connected at once in the reverse-order test.
 const CLIENTS: usize = 12;
 
-#[test]
+#[netlings_helpers::test]
 fn echoes_a_line_to_one_client() {
     let (listener, address) = net::loopback_listener();
     let _server = start_serving(listener);
@@ -34,7 +34,7 @@ fn echoes_a_line_to_one_client() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn serves_a_client_while_another_stays_silent() {
     let (listener, address) = net::loopback_listener();
     let _server = start_serving(listener);
@@ -50,7 +50,7 @@ fn serves_a_client_while_another_stays_silent() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn serves_clients_in_reverse_order_of_connecting() {
     let (listener, address) = net::loopback_listener();
     let _server = start_serving(listener);
@@ -70,7 +70,7 @@ fn serves_clients_in_reverse_order_of_connecting() {
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn answers_two_clients_taking_turns() {
     let (listener, address) = net::loopback_listener();
     let _server = start_serving(listener);
@@ -91,7 +91,7 @@ fn answers_two_clients_taking_turns() {
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn a_broken_listener_ends_the_server_and_the_clients_carry_on() {
     let (listener, address) = net::loopback_listener();
     let handle = listener
@@ -109,7 +109,7 @@ fn a_broken_listener_ends_the_server_and_the_clients_carry_on() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn running_out_of_descriptors_is_logged_backed_off_and_survived() {
     in_own_process(|| {
         let (listener, address) = net::loopback_listener();

@@ -57,7 +57,7 @@ fn describe(outcome: &Result<Vec<u8>, RequestError>) -> String {
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn gets_the_answer_from_its_server_whole() {
     let (server, server_address) = loopback_udp();
     // The largest answer UDP can carry over IPv4: read into a smaller
@@ -94,7 +94,7 @@ fn gets_the_answer_from_its_server_whole() {
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn talks_to_a_server_over_ipv6() {
     let server = UdpSocket::bind(ANY_PORT_V6).expect("binding [::1]:0");
     server
@@ -113,7 +113,7 @@ fn talks_to_a_server_over_ipv6() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn ignores_datagrams_from_strangers() {
     let (server, server_address) = loopback_udp();
     let client = client_of(server_address);
@@ -144,7 +144,7 @@ fn ignores_datagrams_from_strangers() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn reports_a_server_that_is_not_there_as_refused() {
     let (_holder, nobody) = refused_udp_address();
     let client = client_of(nobody);
@@ -171,7 +171,7 @@ fn reports_a_server_that_is_not_there_as_refused() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn reports_no_answer_once_its_timeout_passes() {
     // The server is bound, so no ICMP comes back, but it never answers.
     let (_silent, silent_address) = loopback_udp();

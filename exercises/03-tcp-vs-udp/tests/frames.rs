@@ -86,7 +86,7 @@ fn frame(payload: &[u8]) -> Vec<u8> {
     bytes
 }
 
-#[test]
+#[netlings_helpers::test]
 fn writes_a_big_endian_length_and_the_payload_in_one_buffer_through_short_writes() {
     let mut written = Vec::new();
     write_frame(&mut written, b"hello").expect("writing to a Vec cannot fail");
@@ -159,7 +159,7 @@ fn writes_a_big_endian_length_and_the_payload_in_one_buffer_through_short_writes
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn reads_frames_that_arrive_back_to_back_and_in_pieces() {
     let (mut client, server_side) = connection();
     let mut sent = frame(b"hello");
@@ -228,7 +228,7 @@ fn reads_frames_that_arrive_back_to_back_and_in_pieces() {
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn accepts_a_frame_of_exactly_the_limit_and_rejects_one_byte_more() {
     let (mut client, server_side) = connection();
     let mut sent = frame(b"sixteen bytes!!!");
@@ -255,7 +255,7 @@ fn accepts_a_frame_of_exactly_the_limit_and_rejects_one_byte_more() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn rejects_a_4_gib_announcement_before_the_body_arrives() {
     let (mut client, server_side) = connection();
     // The header announces u32::MAX bytes, 4 GiB, and the client sends
@@ -293,7 +293,7 @@ fn rejects_a_4_gib_announcement_before_the_body_arrives() {
     drop(client);
 }
 
-#[test]
+#[netlings_helpers::test]
 fn tells_a_clean_end_from_a_stream_that_ends_mid_frame() {
     let (mut client, server_side) = connection();
     let sent = frame(b"hello");
@@ -364,7 +364,7 @@ fn tells_a_clean_end_from_a_stream_that_ends_mid_frame() {
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn the_tokio_codec_speaks_the_same_format() {
     let mut codec = frame_codec(16);
     let mut encoded = BytesMut::new();
@@ -406,7 +406,7 @@ fn the_tokio_codec_speaks_the_same_format() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn the_frame_echo_program_echoes_frames_and_drops_oversized_ones() {
     let program = Program::start(
         env!("CARGO_BIN_EXE_frame-echo"),
@@ -446,7 +446,7 @@ fn the_frame_echo_program_echoes_frames_and_drops_oversized_ones() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn serve_outlives_running_out_of_descriptors_and_ends_when_its_listener_breaks() {
     // The whole process runs out of descriptors, so this test runs alone in
     // a process of its own.

@@ -84,14 +84,14 @@ fn expect_line(
     lines
 }
 
-#[test]
+#[netlings_helpers::test]
 fn reads_one_line() {
     let (mut client, lines) = connection(64);
     client.send(b"hello\n");
     expect_line(lines, b"hello", b"hello\n", "");
 }
 
-#[test]
+#[netlings_helpers::test]
 fn reads_lines_that_arrive_together_and_in_pieces() {
     let (mut client, lines) = connection(64);
     // Two lines and the start of a third in one write, then the rest.
@@ -109,7 +109,7 @@ fn reads_lines_that_arrive_together_and_in_pieces() {
     expect_line(lines, b"three", sent, "");
 }
 
-#[test]
+#[netlings_helpers::test]
 fn returns_none_when_the_peer_closes_between_lines() {
     let (mut client, lines) = connection(64);
     client.send(b"last\n");
@@ -127,7 +127,7 @@ fn returns_none_when_the_peer_closes_between_lines() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn accepts_a_line_of_exactly_the_limit() {
     let (mut client, lines) = connection(8);
     assert_eq!(
@@ -145,7 +145,7 @@ fn accepts_a_line_of_exactly_the_limit() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn rejects_a_line_one_byte_over_the_limit() {
     let (mut client, lines) = connection(8);
     client.send(b"123456789\n");
@@ -165,7 +165,7 @@ fn rejects_a_line_one_byte_over_the_limit() {
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn gives_up_on_an_endless_line_without_waiting_for_its_end() {
     let (mut client, lines) = connection(1024);
     // 64 KiB and no newline, and the connection stays open: a reader that
@@ -185,7 +185,7 @@ fn gives_up_on_an_endless_line_without_waiting_for_its_end() {
     drop(client);
 }
 
-#[test]
+#[netlings_helpers::test]
 fn reports_a_line_cut_off_by_the_end_of_the_stream() {
     // 9 bytes, exactly the limit: not too long, only cut off.
     let (mut client, lines) = connection(9);
@@ -237,7 +237,7 @@ fn reports_a_line_cut_off_by_the_end_of_the_stream() {
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn keeps_every_byte_of_a_line_even_when_it_comes_one_byte_per_read() {
     // Bytes in, bytes out: a \r before the \n and bytes that are not UTF-8
     // belong to the line. The reader fails its first read with Interrupted

@@ -177,7 +177,7 @@ fn expect_deliveries(
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn receiver_acknowledges_and_delivers_messages_in_order() {
     let (receiver, delivered, receiving) = start_receiver();
     let (test, _) = udp_socket();
@@ -208,7 +208,7 @@ fn receiver_acknowledges_and_delivers_messages_in_order() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn sender_sends_numbered_data_and_returns_when_all_are_acknowledged_or_refused() {
     let (test, test_address) = udp_socket();
     let messages: [&[u8]; 3] = [b"first", b"", b"third"];
@@ -281,7 +281,7 @@ fn sender_sends_numbered_data_and_returns_when_all_are_acknowledged_or_refused()
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn receiver_delivers_a_duplicate_only_once() {
     let (receiver, delivered, receiving) = start_receiver();
     let (test, _) = udp_socket();
@@ -311,7 +311,7 @@ fn receiver_delivers_a_duplicate_only_once() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn receiver_holds_an_early_message_until_the_gap_is_filled() {
     let (receiver, delivered, receiving) = start_receiver();
     let (test, _) = udp_socket();
@@ -329,7 +329,7 @@ fn receiver_holds_an_early_message_until_the_gap_is_filled() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn sender_retransmits_a_message_until_it_is_acknowledged() {
     let (test, test_address) = udp_socket();
     let sending = start_sender(test_address, &[b"only"]);
@@ -362,7 +362,7 @@ fn sender_retransmits_a_message_until_it_is_acknowledged() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn sender_keeps_at_most_window_messages_unacknowledged() {
     let (test, test_address) = udp_socket();
     let messages: Vec<Vec<u8>> = (0..WINDOW * 2 + 2)
@@ -450,7 +450,7 @@ fn acknowledge_message_0_only(test: &UdpSocket, packet: &Packet, sender: SocketA
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn sender_finishes_only_when_every_message_is_acknowledged() {
     let (test, test_address) = udp_socket();
     let sending = start_sender(test_address, &[b"a", b"b"]);
@@ -512,7 +512,7 @@ fn wrong_delivery(expected: usize, delivered: &[u8]) -> String {
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn delivers_every_message_once_and_in_order_over_a_lossy_link() {
     let (receiver, delivered, receiving) = start_receiver();
     let link = LossyLink::start(receiver, Faults::MODERATE, CHECK_COMMAND);

@@ -44,7 +44,7 @@ fn pattern(len: usize) -> Vec<u8> {
     (0..len).map(|index| b'a' + (index % 26) as u8).collect()
 }
 
-#[test]
+#[netlings_helpers::test]
 fn receives_a_datagram_that_fits() {
     let (receiver, receiver_address, sender, sender_address) = pair();
     send(&sender, b"hello", receiver_address);
@@ -60,7 +60,7 @@ fn receives_a_datagram_that_fits() {
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn a_datagram_that_exactly_fills_the_buffer_is_whole() {
     let (receiver, receiver_address, sender, sender_address) = pair();
     let sent = pattern(10);
@@ -76,7 +76,7 @@ fn a_datagram_that_exactly_fills_the_buffer_is_whole() {
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn reports_a_datagram_too_big_for_the_buffer() {
     let (receiver, receiver_address, sender, sender_address) = pair();
     let sent = pattern(100);
@@ -107,7 +107,7 @@ fn reports_a_datagram_too_big_for_the_buffer() {
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn the_rest_of_a_cut_datagram_is_gone() {
     let (receiver, receiver_address, sender, sender_address) = pair();
     send(&sender, &pattern(100), receiver_address);
@@ -134,7 +134,7 @@ fn the_rest_of_a_cut_datagram_is_gone() {
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn an_empty_datagram_is_zero_bytes_not_an_error() {
     let (receiver, receiver_address, sender, sender_address) = pair();
     send(&sender, b"", receiver_address);
@@ -146,7 +146,7 @@ fn an_empty_datagram_is_zero_bytes_not_an_error() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn a_read_timeout_that_passes_is_an_io_error() {
     let (receiver, receiver_address, _sender, _) = pair();
     let timeout = Duration::from_millis(50);

@@ -118,7 +118,7 @@ fn assert_echoed(echo: &[u8], sent: &[u8], what: &str) {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn echoes_a_datagram_to_its_sender() {
     let server = start_serving();
     let (client, _) = loopback_udp();
@@ -127,7 +127,7 @@ fn echoes_a_datagram_to_its_sender() {
     assert_echoed(&echo, b"hello", "one datagram");
 }
 
-#[test]
+#[netlings_helpers::test]
 fn keeps_datagram_boundaries() {
     let server = start_serving();
     let (client, _) = loopback_udp();
@@ -141,7 +141,7 @@ fn keeps_datagram_boundaries() {
     assert_echoed(&second, b"two", "the second of two datagrams");
 }
 
-#[test]
+#[netlings_helpers::test]
 fn answers_each_client_at_its_own_address() {
     let server = start_serving();
     let (alice, _) = loopback_udp();
@@ -165,7 +165,7 @@ fn answers_each_client_at_its_own_address() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn echoes_an_empty_datagram() {
     let server = start_serving();
     let (client, _) = loopback_udp();
@@ -186,7 +186,7 @@ fn echoes_an_empty_datagram() {
     assert_echoed(&echo, b"after", "the datagram after the empty one");
 }
 
-#[test]
+#[netlings_helpers::test]
 fn echoes_the_largest_ipv4_datagram_whole() {
     let server = start_serving();
     let (client, _) = loopback_udp();
@@ -203,7 +203,7 @@ fn echoes_the_largest_ipv4_datagram_whole() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn the_udp_echo_program_echoes_a_datagram() {
     let program = Program::start(env!("CARGO_BIN_EXE_udp-echo"), &["--listen", "127.0.0.1:0"]);
     let server = Server {

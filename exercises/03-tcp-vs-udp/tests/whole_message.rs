@@ -101,7 +101,7 @@ fn trickle(mut client: Client, receiving_end: TcpStream, bytes: Vec<u8>) -> Arc<
     stop
 }
 
-#[test]
+#[netlings_helpers::test]
 fn reads_a_message_that_arrives_in_one_piece() {
     let (mut client, server_side) = connection();
     client.send(b"HELLO WORLD");
@@ -119,7 +119,7 @@ fn reads_a_message_that_arrives_in_one_piece() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn reads_a_message_that_arrives_one_byte_at_a_time() {
     let (client, server_side) = connection();
     let receiving_end = server_side
@@ -145,7 +145,7 @@ fn reads_a_message_that_arrives_one_byte_at_a_time() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn reads_on_after_an_interrupted_read_and_takes_no_byte_of_the_next_message() {
     // A stream on a bad day, with no timing involved: the first read fails
     // with Interrupted (a signal arrived), then every read returns one byte.
@@ -188,7 +188,7 @@ fn reads_on_after_an_interrupted_read_and_takes_no_byte_of_the_next_message() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn leaves_the_next_message_unread() {
     let (mut client, server_side) = connection();
     // Two messages in one write: they leave as one segment and arrive together.
@@ -228,7 +228,7 @@ fn leaves_the_next_message_unread() {
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn reports_a_peer_that_closes_mid_message() {
     let (mut client, server_side) = connection();
     client.send(b"HEL");
@@ -270,7 +270,7 @@ fn reports_a_peer_that_closes_mid_message() {
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn a_message_of_zero_bytes_needs_no_read() {
     let (client, server_side) = connection();
     let (outcome, _) = read_with_deadline(

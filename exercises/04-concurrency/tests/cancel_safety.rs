@@ -163,7 +163,7 @@ fn line(text: &str) -> Event {
     Event::Line(text.to_string())
 }
 
-#[test]
+#[netlings_helpers::test]
 fn reports_whole_lines_in_order_and_returns_at_end_of_file() {
     within_async(TEST, "report_lines", || async {
         let mut script = Script::start();
@@ -174,7 +174,7 @@ fn reports_whole_lines_in_order_and_returns_at_end_of_file() {
     });
 }
 
-#[test]
+#[netlings_helpers::test]
 fn reports_a_tick_between_lines() {
     within_async(TEST, "report_lines", || async {
         let mut script = Script::start();
@@ -190,7 +190,7 @@ fn reports_a_tick_between_lines() {
     });
 }
 
-#[test]
+#[netlings_helpers::test]
 fn keeps_the_start_of_a_line_that_a_tick_interrupted() {
     within_async(TEST, "report_lines", || async {
         let mut script = Script::start();
@@ -215,7 +215,7 @@ fn keeps_the_start_of_a_line_that_a_tick_interrupted() {
     });
 }
 
-#[test]
+#[netlings_helpers::test]
 fn keeps_a_line_interrupted_by_several_ticks() {
     within_async(TEST, "report_lines", || async {
         let mut script = Script::start();
@@ -235,7 +235,7 @@ fn keeps_a_line_interrupted_by_several_ticks() {
     });
 }
 
-#[test]
+#[netlings_helpers::test]
 fn reports_a_last_line_without_newline_at_end_of_file() {
     within_async(TEST, "report_lines", || async {
         let mut script = Script::start();
@@ -264,7 +264,7 @@ fn reports_a_last_line_without_newline_at_end_of_file() {
     });
 }
 
-#[test]
+#[netlings_helpers::test]
 fn reads_on_after_the_ticks_channel_closes() {
     within_async(TEST, "report_lines", || async {
         let mut script = Script::start();
@@ -297,7 +297,7 @@ fn reads_on_after_the_ticks_channel_closes() {
     });
 }
 
-#[test]
+#[netlings_helpers::test]
 fn returns_when_nobody_receives_the_events() {
     within_async(TEST, "report_lines", || async {
         let mut script = Script::start();
@@ -318,7 +318,7 @@ fn returns_when_nobody_receives_the_events() {
     });
 }
 
-#[test]
+#[netlings_helpers::test]
 fn fails_with_invalid_data_on_a_line_that_is_not_utf8() {
     within_async(TEST, "report_lines", || async {
         let mut script = Script::start();

@@ -29,7 +29,7 @@ fn join(address: SocketAddr, who: &str) -> Client {
     client
 }
 
-#[test]
+#[netlings_helpers::test]
 fn a_line_reaches_every_other_client() {
     let address = start_chat();
     let mut alice = join(address, "alice");
@@ -49,7 +49,7 @@ fn a_line_reaches_every_other_client() {
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn a_line_never_comes_back_to_its_sender() {
     let address = start_chat();
     let mut alice = join(address, "alice");
@@ -70,7 +70,7 @@ fn a_line_never_comes_back_to_its_sender() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn a_burst_of_lines_reaches_the_others_whole_and_in_order() {
     let address = start_chat();
     let mut alice = join(address, "alice");
@@ -106,7 +106,7 @@ fn socket_buffers_of_a_silent_client() -> usize {
     field("/proc/sys/net/ipv4/tcp_wmem", 2) + field("/proc/sys/net/ipv4/tcp_rmem", 1)
 }
 
-#[test]
+#[netlings_helpers::test]
 fn a_client_that_falls_behind_is_told_and_stays_in_the_chat() {
     const LINE_BYTES: usize = 4096;
     // Enough lines to fill bob's socket buffers, then BACKLOG more twice
@@ -170,7 +170,7 @@ fn a_client_that_falls_behind_is_told_and_stays_in_the_chat() {
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn a_client_leaving_does_not_disturb_the_others() {
     let address = start_chat();
     let mut alice = join(address, "alice");
@@ -198,7 +198,7 @@ fn a_client_leaving_does_not_disturb_the_others() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn a_client_that_resets_is_dropped_too() {
     let address = start_chat();
     let mut alice = join(address, "alice");
@@ -222,7 +222,7 @@ fn a_client_that_resets_is_dropped_too() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn the_chat_program_passes_a_line_on() {
     let program = Program::start(env!("CARGO_BIN_EXE_chat"), &["--listen", "127.0.0.1:0"]);
     let mut alice = join(program.address(), "alice");
@@ -234,7 +234,7 @@ fn the_chat_program_passes_a_line_on() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn returns_the_error_when_the_listener_breaks() {
     let (listener, address) = net::loopback_listener();
     let handle = listener.try_clone().expect("cloning the listener's handle");

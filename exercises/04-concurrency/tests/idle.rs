@@ -135,7 +135,7 @@ fn assert_hung_up_on_time(hung_up: Duration, idle: Duration, what_client: &str, 
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn echoes_lines_byte_for_byte() {
     on_paused_clock("echo_until_idle to echo three lines", || async {
         let mut talk = Conversation::start(Duration::from_secs(60));
@@ -170,7 +170,7 @@ fn echoes_lines_byte_for_byte() {
     });
 }
 
-#[test]
+#[netlings_helpers::test]
 fn hangs_up_on_a_silent_client_when_idle_runs_out() {
     on_paused_clock("echo_until_idle to hang up on a silent client", || async {
         // Two different limits: the deadline must be the `idle` argument.
@@ -188,7 +188,7 @@ fn hangs_up_on_a_silent_client_when_idle_runs_out() {
     });
 }
 
-#[test]
+#[netlings_helpers::test]
 fn keeps_a_client_that_sends_a_line_within_each_period() {
     on_paused_clock("a client that keeps talking", || async {
         let idle = Duration::from_millis(300);
@@ -221,7 +221,7 @@ fn keeps_a_client_that_sends_a_line_within_each_period() {
     });
 }
 
-#[test]
+#[netlings_helpers::test]
 fn hangs_up_on_a_client_that_trickles_a_line_byte_by_byte() {
     on_paused_clock(
         "echo_until_idle to hang up on a trickling client",
@@ -271,7 +271,7 @@ fn start_serving(idle: Duration) -> SocketAddr {
     address
 }
 
-#[test]
+#[netlings_helpers::test]
 fn serves_a_client_while_another_stays_silent() {
     let address = start_serving(Duration::from_secs(60));
     let _silent = Client::connect(address);
@@ -284,7 +284,7 @@ fn serves_a_client_while_another_stays_silent() {
     assert_eq!(echo, "anyone there?");
 }
 
-#[test]
+#[netlings_helpers::test]
 fn disconnects_a_silent_client_over_tcp() {
     let address = start_serving(Duration::from_millis(200));
     let mut silent = Client::connect(address);
@@ -299,7 +299,7 @@ fn disconnects_a_silent_client_over_tcp() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn returns_the_error_when_the_listener_breaks() {
     let (listener, address) = net::loopback_listener();
     let handle = listener.try_clone().expect("cloning the listener's handle");
@@ -315,7 +315,7 @@ fn returns_the_error_when_the_listener_breaks() {
     net::expect_broken_listener_ends(&handle, &server, "serve_with_idle_timeout()");
 }
 
-#[test]
+#[netlings_helpers::test]
 fn survives_running_out_of_file_descriptors() {
     in_own_process(|| {
         let (listener, address) = net::loopback_listener();

@@ -80,7 +80,7 @@ fn assert_kept_waiting(client: &Client, limit: usize) {
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn greets_a_client_and_echoes_its_lines() {
     let address = start_serving(2);
     let mut client = admitted(
@@ -92,7 +92,7 @@ fn greets_a_client_and_echoes_its_lines() {
     assert_eq!(client.read_line("the echo of \"ping\""), "ping");
 }
 
-#[test]
+#[netlings_helpers::test]
 fn counts_the_clients_being_served() {
     let address = start_serving(3);
     let _first = admitted(address, "serving 1 of 3", "the greeting of client 1");
@@ -111,7 +111,7 @@ fn counts_the_clients_being_served() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn serves_exactly_max_clients_at_once() {
     let address = start_serving(5);
     let clients: Vec<Client> = (1..=5)
@@ -131,7 +131,7 @@ fn serves_exactly_max_clients_at_once() {
     drop(clients);
 }
 
-#[test]
+#[netlings_helpers::test]
 fn a_client_past_the_limit_waits_in_the_accept_queue_for_a_free_slot() {
     let address = start_serving(2);
     let first = admitted(address, "serving 1 of 2", "the greeting of client 1");
@@ -154,7 +154,7 @@ fn a_client_past_the_limit_waits_in_the_accept_queue_for_a_free_slot() {
     assert_eq!(line, "serving 2 of 2");
 }
 
-#[test]
+#[netlings_helpers::test]
 fn a_client_that_resets_gives_its_slot_back() {
     let address = start_serving(1);
     let first = admitted(address, "serving 1 of 1", "the greeting of client 1");
@@ -169,7 +169,7 @@ fn a_client_that_resets_gives_its_slot_back() {
     assert_eq!(line, "serving 1 of 1");
 }
 
-#[test]
+#[netlings_helpers::test]
 fn returns_the_error_when_the_listener_breaks() {
     let (listener, address) = net::loopback_listener();
     let handle = listener.try_clone().expect("cloning the listener's handle");
@@ -180,7 +180,7 @@ fn returns_the_error_when_the_listener_breaks() {
     net::expect_broken_listener_ends(&handle, &server, "serve_limited()");
 }
 
-#[test]
+#[netlings_helpers::test]
 fn survives_running_out_of_file_descriptors() {
     in_own_process(|| {
         let (listener, address) = net::loopback_listener();

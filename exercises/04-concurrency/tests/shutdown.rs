@@ -109,7 +109,7 @@ async fn assert_returns(
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn answers_a_request() {
     within_async(TEST, "a request and its answer", || async {
         let shutdown = CancellationToken::new();
@@ -125,7 +125,7 @@ fn answers_a_request() {
     });
 }
 
-#[test]
+#[netlings_helpers::test]
 fn returns_soon_after_cancel_with_no_clients() {
     within_async(TEST, "serve_until_cancelled to stop", || async {
         let shutdown = CancellationToken::new();
@@ -136,7 +136,7 @@ fn returns_soon_after_cancel_with_no_clients() {
     });
 }
 
-#[test]
+#[netlings_helpers::test]
 fn stops_when_cancelled_while_waiting_for_the_next_client() {
     within_async(TEST, "serve_until_cancelled to stop", || async {
         let shutdown = CancellationToken::new();
@@ -165,7 +165,7 @@ fn stops_when_cancelled_while_waiting_for_the_next_client() {
     });
 }
 
-#[test]
+#[netlings_helpers::test]
 fn refuses_new_clients_at_once_but_answers_a_client_mid_request() {
     within_async(TEST, "a graceful shutdown", || async {
         let shutdown = CancellationToken::new();
@@ -195,7 +195,7 @@ fn refuses_new_clients_at_once_but_answers_a_client_mid_request() {
     });
 }
 
-#[test]
+#[netlings_helpers::test]
 fn does_not_return_while_a_client_is_mid_request() {
     within_async(TEST, "a graceful shutdown", || async {
         let shutdown = CancellationToken::new();
@@ -228,7 +228,7 @@ fn does_not_return_while_a_client_is_mid_request() {
     });
 }
 
-#[test]
+#[netlings_helpers::test]
 fn returns_the_error_when_the_listener_breaks() {
     let (listener, address) = net::loopback_listener();
     let handle = listener.try_clone().expect("cloning the listener's handle");

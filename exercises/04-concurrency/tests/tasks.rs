@@ -25,7 +25,7 @@ fn serving() -> SocketAddr {
     address
 }
 
-#[test]
+#[netlings_helpers::test]
 fn echoes_each_piece_as_it_arrives() {
     let address = serving();
     let mut client = Client::connect(address);
@@ -43,7 +43,7 @@ fn echoes_each_piece_as_it_arrives() {
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn echoes_every_byte_until_the_client_closes_then_closes() {
     let address = serving();
     let mut client = Client::connect(address);
@@ -75,7 +75,7 @@ fn echoes_every_byte_until_the_client_closes_then_closes() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn serves_a_client_while_another_stays_silent() {
     let address = serving();
     let _silent = Client::connect(address);
@@ -89,7 +89,7 @@ fn serves_a_client_while_another_stays_silent() {
     assert_eq!(echo, "anyone there?");
 }
 
-#[test]
+#[netlings_helpers::test]
 fn serves_fifty_clients_at_once_each_with_its_own_echo() {
     let address = serving();
     let mut clients: Vec<Client> = (0..50).map(|_| Client::connect(address)).collect();
@@ -108,7 +108,7 @@ fn serves_fifty_clients_at_once_each_with_its_own_echo() {
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn keeps_serving_after_a_client_resets() {
     let address = serving();
     let mut first = Client::connect(address);
@@ -124,7 +124,7 @@ fn keeps_serving_after_a_client_resets() {
     assert_eq!(echo, "still there?");
 }
 
-#[test]
+#[netlings_helpers::test]
 fn returns_the_error_when_the_listener_breaks() {
     let (listener, address) = net::loopback_listener();
     let handle = listener.try_clone().expect("cloning the listener's handle");
@@ -138,7 +138,7 @@ fn returns_the_error_when_the_listener_breaks() {
     net::expect_broken_listener_ends(&handle, &server, "serve()");
 }
 
-#[test]
+#[netlings_helpers::test]
 fn survives_running_out_of_file_descriptors() {
     in_own_process(|| {
         let (listener, address) = net::loopback_listener();
@@ -172,7 +172,7 @@ fn survives_running_out_of_file_descriptors() {
     });
 }
 
-#[test]
+#[netlings_helpers::test]
 fn the_echo_program_serves_two_clients_at_once() {
     let program = Program::start(env!("CARGO_BIN_EXE_echo"), &["--listen", "127.0.0.1:0"]);
     let mut first = Client::connect(program.address());

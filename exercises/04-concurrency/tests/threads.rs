@@ -26,7 +26,7 @@ fn serving() -> SocketAddr {
     address
 }
 
-#[test]
+#[netlings_helpers::test]
 fn echoes_each_piece_as_it_arrives() {
     let address = serving();
     let mut client = Client::connect(address);
@@ -44,7 +44,7 @@ fn echoes_each_piece_as_it_arrives() {
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn echoes_every_byte_until_the_client_closes_then_closes() {
     let address = serving();
     let mut client = Client::connect(address);
@@ -76,7 +76,7 @@ fn echoes_every_byte_until_the_client_closes_then_closes() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn serves_a_client_while_another_stays_silent() {
     let address = serving();
     let _silent = Client::connect(address);
@@ -90,7 +90,7 @@ fn serves_a_client_while_another_stays_silent() {
     assert_eq!(echo, "anyone there?");
 }
 
-#[test]
+#[netlings_helpers::test]
 fn serves_fifty_clients_at_once_each_with_its_own_echo() {
     let address = serving();
     let mut clients: Vec<Client> = (0..50).map(|_| Client::connect(address)).collect();
@@ -110,7 +110,7 @@ fn serves_fifty_clients_at_once_each_with_its_own_echo() {
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn keeps_serving_after_a_client_resets() {
     let address = serving();
     let mut first = Client::connect(address);
@@ -127,7 +127,7 @@ fn keeps_serving_after_a_client_resets() {
     assert_eq!(echo, "still there?");
 }
 
-#[test]
+#[netlings_helpers::test]
 fn returns_the_error_when_the_listener_breaks() {
     let (listener, address) = net::loopback_listener();
     let handle = listener.try_clone().expect("cloning the listener's handle");
@@ -147,7 +147,7 @@ fn returns_the_error_when_the_listener_breaks() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn survives_running_out_of_file_descriptors() {
     in_own_process(|| {
         let (listener, address) = net::loopback_listener();

@@ -66,7 +66,7 @@ fn run_negotiate(
     )
 }
 
-#[test]
+#[netlings_helpers::test]
 fn the_server_chooses_by_its_own_preference() {
     match run_negotiate(&["h2", "http/1.1"], &["http/1.1", "h2"]) {
         Ok(chosen) => assert_eq!(
@@ -79,7 +79,7 @@ fn the_server_chooses_by_its_own_preference() {
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn one_protocol_in_common_is_chosen() {
     match run_negotiate(&["http/1.1"], &["h2", "http/1.1"]) {
         Ok(chosen) => assert_eq!(chosen.as_deref(), Some("http/1.1")),
@@ -91,7 +91,7 @@ fn one_protocol_in_common_is_chosen() {
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn no_protocol_in_common_is_an_error() {
     match run_negotiate(&["h2"], &["http/1.1"]) {
         Ok(chosen) => panic!(
@@ -116,7 +116,7 @@ fn no_protocol_in_common_is_an_error() {
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn a_client_that_offers_nothing_gets_no_protocol() {
     match run_negotiate(&["h2", "http/1.1"], &[]) {
         Ok(chosen) => assert_eq!(chosen, None, "the client offered no protocol"),
@@ -124,7 +124,7 @@ fn a_client_that_offers_nothing_gets_no_protocol() {
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn the_server_announces_what_was_chosen() {
     let (address, ca) = start_server(&["h2", "http/1.1"], true);
     for (offered, expected) in [

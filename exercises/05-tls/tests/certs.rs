@@ -68,7 +68,7 @@ fn expect_trusted(ca_pem: &str, leaf_pem: &str, name: &str) {
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn a_server_certificate_signed_by_the_ca_is_trusted_for_its_name() {
     let ca = make_test_ca();
     let server = issue_server_cert(&ca, &["localhost"]).expect("issue_server_cert() failed");
@@ -100,7 +100,7 @@ fn says_it_is_a_ca(der: &[u8]) -> bool {
         })
 }
 
-#[test]
+#[netlings_helpers::test]
 fn a_server_certificate_is_valid_for_the_names_asked_for_and_no_other() {
     let ca = make_test_ca();
     let server =
@@ -116,7 +116,7 @@ fn a_server_certificate_is_valid_for_the_names_asked_for_and_no_other() {
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn the_course_server_certificate_covers_localhost_and_both_loopback_addresses() {
     let dir = TempDir::new("certs");
     write_course_certs(dir.path()).expect("write_course_certs() failed");
@@ -134,7 +134,7 @@ fn the_course_server_certificate_covers_localhost_and_both_loopback_addresses() 
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn private_keys_are_readable_by_their_owner_only() {
     let dir = TempDir::new("certs");
     // An old key file from an earlier run, readable by everyone: writing
@@ -164,7 +164,7 @@ fn private_keys_are_readable_by_their_owner_only() {
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn the_course_files_make_a_working_tls_server() {
     let dir = TempDir::new("certs");
     write_course_certs(dir.path()).expect("write_course_certs() failed");
@@ -227,7 +227,7 @@ fn the_course_files_make_a_working_tls_server() {
     assert_eq!(reply, b"hello over TLS");
 }
 
-#[test]
+#[netlings_helpers::test]
 fn the_client_certificate_is_trusted_for_client_authentication() {
     let ca = make_test_ca();
     let client = issue_client_cert(&ca, CLIENT_NAME).expect("issue_client_cert() failed");
@@ -252,7 +252,7 @@ fn read(dir: &Path, file: &str) -> String {
         .unwrap_or_else(|error| panic!("write_course_certs() did not write {file}: {error}"))
 }
 
-#[test]
+#[netlings_helpers::test]
 fn the_make_certs_program_writes_the_five_files() {
     let dir = TempDir::new("make-certs");
     // A directory that does not exist yet: the program creates it.

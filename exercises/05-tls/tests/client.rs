@@ -125,7 +125,7 @@ fn expect_refused(outcome: io::Result<Vec<u8>>, server: &TestServer, because: &s
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn exchanges_a_request_with_a_server_the_ca_vouches_for() {
     let ca = TestCa::new("netlings test CA");
     let server = start_server(ca.issue_server(&["localhost"]), b"pong\n".to_vec());
@@ -145,7 +145,7 @@ fn exchanges_a_request_with_a_server_the_ca_vouches_for() {
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn refuses_a_server_whose_certificate_another_ca_signed() {
     let trusted = TestCa::new("netlings test CA");
     // Same name, different key: an impostor CA.
@@ -165,7 +165,7 @@ fn refuses_a_server_whose_certificate_another_ca_signed() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn refuses_a_certificate_for_another_name() {
     let ca = TestCa::new("netlings test CA");
     let server = start_server(ca.issue_server(&["other.test"]), b"gotcha".to_vec());
@@ -183,7 +183,7 @@ fn refuses_a_certificate_for_another_name() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn checks_the_name_it_was_given_not_the_address() {
     let ca = TestCa::new("netlings test CA");
     // Valid for the name only: no IP SANs.
@@ -204,7 +204,7 @@ fn checks_the_name_it_was_given_not_the_address() {
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn ends_its_request_with_close_notify() {
     let ca = TestCa::new("netlings test CA");
     let server = start_server(ca.issue_server(&["localhost"]), b"pong\n".to_vec());
@@ -232,7 +232,7 @@ fn ends_its_request_with_close_notify() {
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn reads_a_long_reply_to_the_end() {
     let ca = TestCa::new("netlings test CA");
     let long_reply: Vec<u8> = (0..200 * 1024).map(|index| (index % 253) as u8).collect();
@@ -258,7 +258,7 @@ fn reads_a_long_reply_to_the_end() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn trusts_every_ca_in_the_file() {
     let ca = TestCa::new("netlings test CA");
     let server = start_server(ca.issue_server(&["localhost"]), b"pong\n".to_vec());

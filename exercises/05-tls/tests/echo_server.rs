@@ -100,7 +100,7 @@ fn tls_round_trip_to(
     })
 }
 
-#[test]
+#[netlings_helpers::test]
 fn echoes_over_tls_and_ends_with_close_notify() {
     let server = start_server(Duration::from_secs(60));
     let echoed = tls_round_trip(
@@ -116,7 +116,7 @@ fn echoes_over_tls_and_ends_with_close_notify() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn load_server_config_names_the_file_it_cannot_use() {
     let ca = TestCa::new("netlings test CA");
     let leaf = ca.issue_server(&["localhost"]);
@@ -150,7 +150,7 @@ fn load_server_config_names_the_file_it_cannot_use() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn keeps_serving_after_a_client_speaks_plain_text_to_it() {
     let server = start_server(Duration::from_secs(60));
     // A browser or curl pointed at http:// instead of https:// sends plain
@@ -181,7 +181,7 @@ fn keeps_serving_after_a_client_speaks_plain_text_to_it() {
         .expect_running("one client's failed handshake must never end the server");
 }
 
-#[test]
+#[netlings_helpers::test]
 fn closes_a_client_that_never_starts_its_handshake() {
     let server = start_server(Duration::from_millis(200));
     let mut silent = Client::connect(server.address);
@@ -196,7 +196,7 @@ fn closes_a_client_that_never_starts_its_handshake() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn serves_a_client_while_another_has_not_finished_its_handshake() {
     let server = start_server(Duration::from_secs(60));
     // This client connects first and never starts its handshake. The
@@ -211,7 +211,7 @@ fn serves_a_client_while_another_has_not_finished_its_handshake() {
     assert_eq!(echoed, b"I came second\n");
 }
 
-#[test]
+#[netlings_helpers::test]
 fn echoes_a_large_message_whole() {
     let server = start_server(Duration::from_secs(60));
     // 256 KiB: sixteen TLS records at least, far more than one read.
@@ -234,7 +234,7 @@ fn echoes_a_large_message_whole() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn returns_when_its_listener_breaks() {
     let server = start_server(Duration::from_secs(60));
     net::break_listener(&server.listener_handle);
@@ -247,7 +247,7 @@ fn returns_when_its_listener_breaks() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn the_tls_echo_program_serves_on_the_address_it_prints() {
     let ca = TestCa::new("netlings test CA");
     let leaf = ca.issue_server(&["localhost"]);

@@ -67,7 +67,7 @@ fn expect(error: &io::Error, expected: HandshakeFailure, side: &str) {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn a_certificate_from_an_unknown_ca_is_unknown_issuer_and_the_server_hears_a_refusal() {
     let trusted = TestCa::new("netlings test CA");
     let unknown = TestCa::new("somebody else's CA");
@@ -87,7 +87,7 @@ fn a_certificate_from_an_unknown_ca_is_unknown_issuer_and_the_server_hears_a_ref
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn another_ca_with_the_same_name_is_an_impostor_issuer() {
     let trusted = TestCa::new("netlings test CA");
     let impostor = TestCa::new("netlings test CA");
@@ -99,7 +99,7 @@ fn another_ca_with_the_same_name_is_an_impostor_issuer() {
     expect(&failed.client, HandshakeFailure::ImpostorIssuer, "client");
 }
 
-#[test]
+#[netlings_helpers::test]
 fn a_certificate_for_another_name_is_wrong_name() {
     let ca = TestCa::new("netlings test CA");
     let failed = failed_handshake(
@@ -110,7 +110,7 @@ fn a_certificate_for_another_name_is_wrong_name() {
     expect(&failed.client, HandshakeFailure::WrongName, "client");
 }
 
-#[test]
+#[netlings_helpers::test]
 fn an_expired_certificate_is_expired() {
     let ca = TestCa::new("netlings test CA");
     let failed = failed_handshake(
@@ -121,7 +121,7 @@ fn an_expired_certificate_is_expired() {
     expect(&failed.client, HandshakeFailure::Expired, "client");
 }
 
-#[test]
+#[netlings_helpers::test]
 fn no_common_alpn_protocol_is_recognised_on_both_sides() {
     let ca = TestCa::new("netlings test CA");
     let mut server = server_config(&ca.issue_server(&["localhost"]));
@@ -135,7 +135,7 @@ fn no_common_alpn_protocol_is_recognised_on_both_sides() {
     expect(&failed.client, HandshakeFailure::NoCommonProtocol, "client");
 }
 
-#[test]
+#[netlings_helpers::test]
 fn plain_text_either_way_is_not_tls() {
     let ca = TestCa::new("netlings test CA");
     let server = server_config(&ca.issue_server(&["localhost"]));
@@ -201,7 +201,7 @@ fn plain_text_either_way_is_not_tls() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn a_server_that_hangs_up_during_the_handshake_is_closed_during_handshake() {
     let ca = TestCa::new("netlings test CA");
     let client = client_config(&ca);
@@ -235,7 +235,7 @@ fn a_server_that_hangs_up_during_the_handshake_is_closed_during_handshake() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn an_error_that_is_not_about_tls_is_other() {
     // A connect refused by a socket that is bound but not listening: no
     // TLS at all was involved.

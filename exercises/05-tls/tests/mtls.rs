@@ -88,7 +88,7 @@ fn greeting(server: &Server, config: ClientConfig, waiting_for: &str) -> io::Res
     })
 }
 
-#[test]
+#[netlings_helpers::test]
 fn client_name_reads_the_dns_name_of_a_client_certificate() {
     let ca = TestCa::new("netlings client CA");
     let alice = ca.issue_client("alice");
@@ -99,7 +99,7 @@ fn client_name_reads_the_dns_name_of_a_client_certificate() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn greets_a_client_by_the_name_in_its_certificate() {
     let server = start_server();
     let alice = server.client_ca.issue_client("alice");
@@ -122,7 +122,7 @@ fn greets_a_client_by_the_name_in_its_certificate() {
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn refuses_a_client_without_a_certificate() {
     let server = start_server();
     let config = client_config(&server, None);
@@ -153,7 +153,7 @@ fn refuses_a_client_without_a_certificate() {
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn refuses_a_client_certificate_from_another_ca() {
     let server = start_server();
     // Same name as the real client CA, another key.
@@ -174,7 +174,7 @@ fn refuses_a_client_certificate_from_another_ca() {
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn mtls_server_config_names_a_missing_client_ca_file() {
     let ca = TestCa::new("netlings test CA");
     let leaf = ca.issue_server(&["localhost"]);

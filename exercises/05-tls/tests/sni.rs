@@ -119,7 +119,7 @@ fn expect_server_refused(outcome: io::Result<CertificateDer<'static>>, sites: &S
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn each_name_gets_its_own_certificate() {
     let sites = two_sites();
     for (name, expected) in [("alpha.test", &sites.alpha), ("beta.test", &sites.beta)] {
@@ -136,7 +136,7 @@ fn each_name_gets_its_own_certificate() {
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn an_unknown_name_is_refused() {
     let sites = two_sites();
     let (client, server) = handshake(&sites, "gamma.test");
@@ -147,7 +147,7 @@ fn an_unknown_name_is_refused() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn a_client_that_sends_no_name_is_refused() {
     let sites = two_sites();
     // Connecting by IP address: rustls sends no SNI.
@@ -163,7 +163,7 @@ fn a_client_that_sends_no_name_is_refused() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn a_site_whose_certificate_does_not_cover_its_name_is_an_error() {
     let ca = TestCa::new("netlings test CA");
     let alpha = ca.issue_server(&["alpha.test"]);

@@ -45,7 +45,7 @@ async fn flush_written<T: tokio::io::AsyncWrite + Unpin>(tls_tcp: &mut T) {
         .expect("flushing the records written so far");
 }
 
-#[test]
+#[netlings_helpers::test]
 fn a_close_notify_is_a_clean_end() {
     let message: Vec<u8> = (0..64 * 1024).map(|index| (index % 239) as u8).collect();
     let expected = message.clone();
@@ -79,7 +79,7 @@ fn a_close_notify_is_a_clean_end() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn a_fin_without_close_notify_is_truncation_and_keeps_the_bytes() {
     let (received, ending) = within_async(STEP, "read_until_end() on a cut connection", || async {
         let (mut client, mut server) = tls_pair().await;
@@ -114,7 +114,7 @@ fn a_fin_without_close_notify_is_truncation_and_keeps_the_bytes() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn a_reset_is_an_error_not_an_ending() {
     let outcome = within_async(STEP, "read_until_end() on a reset connection", || async {
         let (mut client, server) = tls_pair().await;
@@ -138,7 +138,7 @@ fn a_reset_is_an_error_not_an_ending() {
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn the_echo_answers_a_whole_message_and_ends_with_close_notify() {
     let (ending, echoed) = within_async(STEP, "echo_whole_messages() and its echo", || async {
         let (mut client, server) = tls_pair().await;
@@ -171,7 +171,7 @@ fn the_echo_answers_a_whole_message_and_ends_with_close_notify() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn the_echo_refuses_a_cut_message_and_says_so() {
     let (ending, echoed) = within_async(STEP, "echo_whole_messages() on a cut message", || async {
         let (mut client, server) = tls_pair().await;

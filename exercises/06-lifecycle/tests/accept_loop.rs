@@ -56,7 +56,7 @@ fn finish(mut client: Client, body: &[u8]) {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn serves_one_client_after_another() {
     let (server, address, _handle) = start();
     for body in [&b"first"[..], b"second", b"third"] {
@@ -65,14 +65,14 @@ fn serves_one_client_after_another() {
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn the_reverse_program_answers_a_client() {
     // The program runs serve() with exercise 3's answer_one for each client.
     let program = Program::start(env!("CARGO_BIN_EXE_reverse"), &["--listen", "127.0.0.1:0"]);
     ask(Client::connect(program.address()), b"stressed");
 }
 
-#[test]
+#[netlings_helpers::test]
 fn serves_a_client_while_another_is_still_sending() {
     let (_server, address, _handle) = start();
     // The first client sends half a request and says no more: its handler
@@ -86,7 +86,7 @@ fn serves_a_client_while_another_is_still_sending() {
     finish(slow, b"half a request");
 }
 
-#[test]
+#[netlings_helpers::test]
 fn ends_with_the_error_of_a_broken_listener() {
     let (server, address, handle) = start();
     ask(Client::connect(address), b"before");
@@ -96,7 +96,7 @@ fn ends_with_the_error_of_a_broken_listener() {
     expect_broken_listener_ends(&handle, &server, "serve()");
 }
 
-#[test]
+#[netlings_helpers::test]
 fn survives_running_out_of_file_descriptors() {
     in_own_process(|| {
         let (server, address, _handle) = start();
@@ -121,7 +121,7 @@ fn survives_running_out_of_file_descriptors() {
     });
 }
 
-#[test]
+#[netlings_helpers::test]
 fn backs_off_instead_of_spinning_while_out_of_descriptors() {
     in_own_process(|| {
         let (server, address, _handle) = start();

@@ -27,7 +27,7 @@ fn connection() -> (Client, TcpStream, SocketAddr, TcpListener) {
     (client, accepted, address, listener)
 }
 
-#[test]
+#[netlings_helpers::test]
 fn close_orderly_ends_with_eof_even_with_unread_data() {
     let (mut client, accepted, address, _listener) = connection();
     // Bytes the server side never reads: they sit in its receive queue.
@@ -69,7 +69,7 @@ fn close_orderly_ends_with_eof_even_with_unread_data() {
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn close_orderly_leaves_time_wait_on_the_side_that_closed_first() {
     let (mut client, accepted, address, _listener) = connection();
     let client_address = client.local_addr();
@@ -89,7 +89,7 @@ fn close_orderly_leaves_time_wait_on_the_side_that_closed_first() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn close_orderly_gives_up_on_a_peer_that_never_closes() {
     let (_client, accepted, _, _listener) = connection();
     let started = Instant::now();
@@ -113,7 +113,7 @@ fn close_orderly_gives_up_on_a_peer_that_never_closes() {
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn close_orderly_reports_a_peer_that_aborts() {
     let (client, accepted, address, _listener) = connection();
     let client_address = client.local_addr();
@@ -141,7 +141,7 @@ fn close_orderly_reports_a_peer_that_aborts() {
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn abort_resets_the_connection() {
     let (client, accepted, _, _listener) = connection();
     abort(accepted).unwrap_or_else(|error| panic!("abort() failed: {error}"));
@@ -164,7 +164,7 @@ fn abort_resets_the_connection() {
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn abort_leaves_no_time_wait() {
     let (client, accepted, address, _listener) = connection();
     let client_address = client.local_addr();

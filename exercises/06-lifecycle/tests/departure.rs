@@ -27,7 +27,7 @@ fn departure(stream: TcpStream, limit: Duration) -> Departure {
     .unwrap_or_else(|error| panic!("how_peer_left failed: {error}"))
 }
 
-#[test]
+#[netlings_helpers::test]
 fn a_clean_close_is_closed() {
     let (client, accepted) = connection();
     drop(client);
@@ -38,7 +38,7 @@ fn a_clean_close_is_closed() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn data_before_the_close_is_read_past() {
     let (mut client, accepted) = connection();
     client.send(b"last words\n");
@@ -51,7 +51,7 @@ fn data_before_the_close_is_read_past() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn an_abort_is_a_reset() {
     let (client, accepted) = connection();
     // SO_LINGER 0 and close(): the peer sends an RST instead of a FIN.
@@ -64,7 +64,7 @@ fn an_abort_is_a_reset() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn a_silent_peer_is_still_open_at_the_deadline() {
     let (_client, accepted) = connection();
     assert_eq!(
@@ -75,7 +75,7 @@ fn a_silent_peer_is_still_open_at_the_deadline() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn a_trickling_peer_cannot_stretch_the_deadline() {
     let (client, accepted) = connection();
     // The peer sends one byte every 5 ms, for as long as the test runs: a
@@ -105,7 +105,7 @@ fn a_trickling_peer_cannot_stretch_the_deadline() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn leaves_the_read_timeout_as_it_found_it() {
     let (_client, accepted) = connection();
     let callers_timeout = Some(Duration::from_secs(7));

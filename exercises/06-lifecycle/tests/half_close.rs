@@ -15,7 +15,7 @@ fn pattern(length: usize) -> Vec<u8> {
     (0..length).map(|index| (index % 251) as u8).collect()
 }
 
-#[test]
+#[netlings_helpers::test]
 fn read_to_eof_reads_until_the_end_however_it_arrives() {
     let data = pattern(10_000);
     // Three bytes per read, and a first read interrupted by a signal: what a
@@ -44,7 +44,7 @@ impl std::io::Read for ResetReader {
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn read_to_eof_passes_on_a_reset_and_respects_the_limit() {
     let outcome = within(STEP, "read_to_eof to return the reader's error", || {
         read_to_eof(ResetReader, 1000).map_err(|error| error.kind())
@@ -73,7 +73,7 @@ fn read_to_eof_passes_on_a_reset_and_respects_the_limit() {
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn read_to_eof_stops_reading_past_the_limit() {
     // A peer that sends a megabyte against a limit of 1000: the reading must
     // stop soon after the limit, not at the end of the data.
@@ -108,7 +108,7 @@ fn exchange(body: Vec<u8>, reply: Vec<u8>) -> (Vec<u8>, io::Result<Vec<u8>>) {
     (received, client.returned("request() to return the reply"))
 }
 
-#[test]
+#[netlings_helpers::test]
 fn request_ends_its_request_with_eof_and_reads_the_reply() {
     let (received, returned) = exchange(b"hello".to_vec(), b"olleh".to_vec());
     assert_eq!(
@@ -133,7 +133,7 @@ fn request_ends_its_request_with_eof_and_reads_the_reply() {
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn request_reads_a_reply_of_any_length_until_eof() {
     // A reply much longer than the request and than any one read.
     let long_reply = pattern(300_000);
@@ -149,7 +149,7 @@ fn request_reads_a_reply_of_any_length_until_eof() {
     assert!(reply == long_reply, "the reply's bytes came back changed");
 }
 
-#[test]
+#[netlings_helpers::test]
 fn request_reports_a_reset_instead_of_a_short_reply() {
     let (listener, address) = loopback_listener();
     let client = run_in_background("request()", move || request(address, b"hello"));
@@ -173,7 +173,7 @@ fn request_reports_a_reset_instead_of_a_short_reply() {
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn answer_one_replies_to_the_whole_request_after_eof() {
     let (listener, address) = loopback_listener();
     let mut client = Client::connect(address);
@@ -204,7 +204,7 @@ fn answer_one_replies_to_the_whole_request_after_eof() {
     assert!(outcome.is_ok(), "answer_one() failed: {outcome:?}");
 }
 
-#[test]
+#[netlings_helpers::test]
 fn answer_one_refuses_a_request_over_the_limit() {
     let (listener, address) = loopback_listener();
     let client = Client::connect(address);

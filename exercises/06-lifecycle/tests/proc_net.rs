@@ -14,7 +14,7 @@ fn addr(text: &str) -> SocketAddr {
     text.parse().expect("a socket address")
 }
 
-#[test]
+#[netlings_helpers::test]
 fn decodes_an_ipv4_line() {
     // 127.0.0.1:8080 connected to 127.0.0.1:54321, CLOSE_WAIT, 16 bytes
     // waiting to be sent and 5 waiting to be read.
@@ -40,7 +40,7 @@ fn decodes_an_ipv4_line() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn decodes_hex_states_and_rejects_the_header() {
     let listener = "   0: 0100007F:A76E 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 51 1 000000001b678afd 100 0 0 10 0";
     let entry = parse_line(listener).expect("a listener's line");
@@ -65,7 +65,7 @@ fn decodes_hex_states_and_rejects_the_header() {
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn decodes_an_ipv6_line() {
     // [::1]:8080 connected to [2001:db8::ff00:42:8329]:443, ESTABLISHED.
     let line = "   0: 00000000000000000000000001000000:1F90 B80D01200000000000FF000029834200:01BB 01 00000000:00000000 00:00000000 00000000  1000        0 9133 1 0000000000000000 20 4 30 10 -1";
@@ -114,7 +114,7 @@ fn wait_for_entry(
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn finds_a_live_ipv4_connection_by_its_four_tuple() {
     let (listener, address) = loopback_listener();
     let mut client = Client::connect(address);
@@ -139,7 +139,7 @@ fn finds_a_live_ipv4_connection_by_its_four_tuple() {
     assert_eq!(entry.send_queue, 0, "the server side wrote nothing");
 }
 
-#[test]
+#[netlings_helpers::test]
 fn finds_a_live_ipv6_connection_in_tcp6() {
     let (listener, address) = loopback_listener_v6();
     let client = Client::connect(address);
@@ -158,7 +158,7 @@ fn finds_a_live_ipv6_connection_in_tcp6() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn finds_a_dropped_socket_in_time_wait() {
     let (listener, address) = loopback_listener();
     let client = Client::connect(address);

@@ -10,7 +10,7 @@ use std::cell::Cell;
 use std::io;
 use std::time::Duration;
 
-#[test]
+#[netlings_helpers::test]
 fn decodes_every_linux_state_code() {
     let expected = [
         (1, TcpState::Established),
@@ -60,7 +60,7 @@ fn raw_info_with(state: u8, rtt_micros: u32, total_retrans: u32, unacked: u32) -
     raw
 }
 
-#[test]
+#[netlings_helpers::test]
 fn summarize_converts_the_kernels_units() {
     let raw = raw_info_with(8, 1_500, 7, 3);
     let info = summarize(&raw).expect("state 8 is CLOSE_WAIT, a state Linux uses");
@@ -82,7 +82,7 @@ fn summarize_converts_the_kernels_units() {
     assert_eq!(info.unacked, 3, "unacked is tcpi_unacked (3 segments here)");
 }
 
-#[test]
+#[netlings_helpers::test]
 fn summarize_rejects_a_state_linux_does_not_use() {
     let raw = raw_info_with(99, 10, 0, 0);
     match summarize(&raw) {
@@ -97,7 +97,7 @@ fn summarize_rejects_a_state_linux_does_not_use() {
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn reads_a_listener_and_a_live_connection() {
     let (listener, address) = loopback_listener();
     let client = Client::connect(address);
@@ -136,7 +136,7 @@ fn scripted<'a>(
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn waits_until_the_state_appears() {
     let calls = Cell::new(0);
     let script = [TcpState::SynSent, TcpState::SynSent, TcpState::Established];
@@ -153,7 +153,7 @@ fn waits_until_the_state_appears() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn names_the_state_seen_last_when_time_runs_out() {
     let (outcome, calls) = within(STEP, "wait_for_state to give up after 200 ms", || {
         let calls = Cell::new(0);
@@ -197,7 +197,7 @@ fn names_the_state_seen_last_when_time_runs_out() {
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn pauses_between_questions() {
     let calls = Cell::new(0);
     let timeout = Duration::from_millis(100);
@@ -218,7 +218,7 @@ fn pauses_between_questions() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn passes_on_an_error_at_once() {
     let calls = Cell::new(0);
     let outcome = wait_for_state(

@@ -28,7 +28,7 @@ fn loopback_v4() -> SocketAddr {
     (Ipv4Addr::LOCALHOST, 0).into()
 }
 
-#[test]
+#[netlings_helpers::test]
 fn listens_on_a_bound_socket_and_accepts_a_client() {
     let socket = bound(loopback_v4());
     if let Err(error) = listen_after_bind(&socket, 16) {
@@ -56,7 +56,7 @@ fn listens_on_a_bound_socket_and_accepts_a_client() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn accept_before_listen_names_listen() {
     let socket = bound(loopback_v4());
     match accept_after_listen(&socket) {
@@ -80,7 +80,7 @@ fn accept_before_listen_names_listen() {
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn listen_before_bind_is_refused_and_binds_nothing() {
     for domain in [Domain::IPV4, Domain::IPV6] {
         let socket = tcp_socket(domain);
@@ -113,7 +113,7 @@ fn listen_before_bind_is_refused_and_binds_nothing() {
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn listen_after_bind_works_on_ipv6_too() {
     let socket = bound((Ipv6Addr::LOCALHOST, 0).into());
     if let Err(error) = listen_after_bind(&socket, 16) {
@@ -121,7 +121,7 @@ fn listen_after_bind_works_on_ipv6_too() {
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn peer_before_connect_names_connect_and_after_it_names_the_peer() {
     let socket = tcp_socket(Domain::IPV4);
     match peer_after_connect(&socket) {
@@ -148,7 +148,7 @@ fn peer_before_connect_names_connect_and_after_it_names_the_peer() {
     );
 }
 
-#[test]
+#[netlings_helpers::test]
 fn other_errors_name_no_stage() {
     // A listening socket with nobody waiting, in non-blocking mode: accept()
     // fails with WouldBlock, which is no missing stage.
@@ -171,7 +171,7 @@ fn other_errors_name_no_stage() {
     }
 }
 
-#[test]
+#[netlings_helpers::test]
 fn the_message_names_the_call_the_missing_stage_and_the_cause() {
     let with_stage = StageError {
         call: "accept()",

@@ -264,7 +264,7 @@ mod tests {
     use crate::net::loopback_listener;
     use crate::own_process::in_own_process;
 
-    #[test]
+    #[crate::test]
     fn accept_fails_with_emfile_until_the_descriptors_come_back() {
         in_own_process(|| {
             let (listener, address) = loopback_listener();

@@ -1,5 +1,10 @@
 //! Shared helpers for the course's tests.
 //!
+//! Every test of the course is marked [`#[netlings_helpers::test]`](test)
+//! instead of `#[test]`: the runner then learns that the test body finished
+//! from a private channel (the [`verdict`] module), never from what the test
+//! process prints, which the code under test could fake.
+//!
 //! Every lesson's tests are written with these, so that every test of the
 //! course fails the same three ways a socket test can fail (an assertion, a
 //! panic in the code under test, a hang) and always ends quickly with a message
@@ -28,6 +33,9 @@
 //! - [`lossy`]: a UDP relay that drops, duplicates and reorders datagrams on a
 //!   seeded schedule, for the reliability exercises.
 
+// So that `#[netlings_helpers::test]` works in this crate's own tests too.
+extern crate self as netlings_helpers;
+
 pub mod accept_queue;
 pub mod background;
 pub mod deadline;
@@ -41,6 +49,9 @@ pub mod own_process;
 pub mod program;
 #[cfg(feature = "tls")]
 pub mod tls;
+
+pub use netlings_verdict as verdict;
+pub use netlings_verdict_macro::test;
 
 pub use deadline::{STEP, within, within_async};
 pub use explain::{likely_cause, printable};

@@ -8,12 +8,13 @@
 //! child, and a failure there fails the test here with the child's message.
 
 use crate::deadline::STEP;
+use crate::verdict::{Channel, Report};
 use std::env;
 use std::io::Read;
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::thread;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 /// Set in the child: the body runs there, and only there.
 const CHILD: &str = "NETLINGS_OWN_PROCESS";
@@ -29,14 +30,14 @@ pub fn is_own_process() -> bool {
 /// Runs `body` in a fresh process that runs only the calling test, and fails
 /// the test if the body fails there, or does not finish within 15 s.
 ///
-/// Call it first thing in the test: everything before it runs twice.
+/// Call it first thing in a `#[netlings_helpers::test]` function: everything
+/// before it runs twice, and the child reports that the test finished the
+/// way the runner learns it, on a [`verdict`](crate::verdict) channel, so a
+/// stray `exit(0)` in the child cannot pass for a finished test.
 #[track_caller]
 pub fn in_own_process(body: impl FnOnce()) {
-    if let Ok(token) = env::var(CHILD) {
+    if is_own_process() {
         body();
-        // The parent looks for this line to know the body ran to its end,
-        // rather than trusting an exit status that a stray exit(0) could fake.
-        println!("\n{}", finished_line(&token));
         return;
     }
     let current = thread::current();
@@ -44,24 +45,21 @@ pub fn in_own_process(body: impl FnOnce()) {
         .name()
         .filter(|name| *name != "main")
         .expect("in_own_process runs inside a #[test] function, on libtest's test thread");
-    let token = format!(
-        "{}-{}",
-        std::process::id(),
-        SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|since| since.as_nanos())
-            .unwrap_or_default()
-    );
     let executable = env::current_exe().expect("finding the test's own executable");
-    let mut child = Command::new(executable)
+    let mut command = Command::new(executable);
+    command
         .args([test, "--exact", "--nocapture", "--test-threads=1"])
-        .env(CHILD, &token)
+        .env(CHILD, "1")
         .env("RUST_BACKTRACE", "0")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut verdict =
+        Channel::attach(&mut command).expect("making the verdict channel for the test's process");
+    let mut child = command
         .spawn()
         .expect("starting the test again in a process of its own");
+    verdict.spawned();
     let stdout = collect(child.stdout.take().expect("the child's stdout is piped"));
     let stderr = collect(child.stderr.take().expect("the child's stderr is piped"));
 
@@ -84,27 +82,29 @@ pub fn in_own_process(body: impl FnOnce()) {
         }
         thread::sleep(Duration::from_millis(10));
     };
-    let stdout = stdout.recv().unwrap_or_default();
+    // The child's output is only shown, never trusted: the code under test
+    // could have printed anything.
+    let _ = stdout.recv();
     let stderr = stderr.recv().unwrap_or_default();
-    let finished = stdout.lines().any(|line| line == finished_line(&token));
-    if status.success() && finished {
+    let report = verdict.report();
+    if status.success() && report == Report::Finished {
         return;
     }
-    let message = child_failure(&stderr).unwrap_or_else(|| {
-        if status.success() {
-            String::from(
-                "the process exited with status 0 before the test finished: does the code \
-                 under test call std::process::exit?",
-            )
-        } else {
-            format!("the process ended with {status}")
-        }
-    });
+    let message = match (child_failure(&stderr), report) {
+        (Some(panic_message), _) => panic_message,
+        (None, Report::Forged(text)) => format!(
+            "something other than the test wrote to the test's verdict channel ({text:?}), \
+             and the test body did not report that it finished"
+        ),
+        (None, _) => match status.code() {
+            Some(code) => format!(
+                "the code under test ended the test process with exit code {code} before the \
+                 test finished: a `std::process::exit` in library code ends every test with it"
+            ),
+            None => format!("the test process was killed before the test finished ({status})"),
+        },
+    };
     panic!("{message}\n\n(the test ran in a process of its own; its stderr:)\n{stderr}");
-}
-
-fn finished_line(token: &str) -> String {
-    format!("netlings: own process {token} finished")
 }
 
 /// The child's panic message: what libtest prints after "panicked at".
@@ -132,7 +132,7 @@ fn collect(mut pipe: impl Read + Send + 'static) -> mpsc::Receiver<String> {
 mod tests {
     use super::*;
 
-    #[test]
+    #[crate::test]
     fn the_body_runs_in_another_process() {
         let ran_here = std::cell::Cell::new(false);
         in_own_process(|| {
@@ -142,7 +142,7 @@ mod tests {
         assert_eq!(ran_here.get(), is_own_process());
     }
 
-    #[test]
+    #[crate::test]
     fn a_failure_in_the_child_fails_the_test_with_its_message() {
         if is_own_process() {
             // This test checks the parent's side; in the child, fail on purpose.
@@ -155,5 +155,27 @@ mod tests {
             .downcast::<String>()
             .expect("a String message");
         assert!(message.contains("the child's own words"), "{message}");
+    }
+
+    #[crate::test]
+    fn an_exit_in_the_child_fails_the_test_however_it_exits() {
+        if is_own_process() {
+            // This test checks the parent's side; in the child, print what a
+            // passing test prints and leave before the body finishes.
+            in_own_process(|| {
+                println!("\ntest result: ok. 1 passed; 0 failed; 0 ignored; 0 measured\n");
+                std::process::exit(0)
+            });
+            return;
+        }
+        let outcome = std::panic::catch_unwind(|| in_own_process(|| {}));
+        let message = *outcome
+            .expect_err("the child exited before the test finished, so the test fails")
+            .downcast::<String>()
+            .expect("a String message");
+        assert!(
+            message.contains("ended the test process with exit code 0 before the test finished"),
+            "{message}"
+        );
     }
 }
