@@ -168,11 +168,7 @@ fn run_selection(
     style: Style,
 ) -> Result<LessonResults> {
     let lesson = course.lesson(selection.lesson());
-    let exercises: Vec<usize> = course
-        .exercises_of(selection)
-        .into_iter()
-        .map(|exercise| exercise.index())
-        .collect();
+    let exercises = course.exercise_indexes(selection);
     let package = lesson.package();
     run_lesson(&LessonRunRequest {
         exercises,
@@ -418,41 +414,10 @@ fn write_failures(
             );
             report_line!(out);
             write_outcome(out, first, style);
-            let others: Vec<(usize, &TestOutcome)> = exercises
-                .iter()
-                .flat_map(|result| {
-                    result
-                        .outcomes
-                        .iter()
-                        .filter(|outcome| outcome.verdict != Verdict::Pass)
-                        .map(|outcome| (result.exercise, outcome))
-                })
-                .filter(|(_, outcome)| !std::ptr::eq(*outcome, first))
-                .collect();
             if report.every_failure {
-                for (index, outcome) in &others {
-                    let exercise = &lesson.exercises[*index];
-                    report_line!(out);
-                    report_line!(
-                        out,
-                        "{} {}/{} {}, test {}",
-                        style.bold("Also failing:"),
-                        lesson.handle(),
-                        exercise.number,
-                        exercise.id,
-                        style.bold(&outcome.case.name)
-                    );
-                    report_line!(out);
-                    write_outcome(out, outcome, style);
-                }
-            } else if !others.is_empty() {
-                report_line!(out);
-                report_line!(
-                    out,
-                    "  {} more test(s) fail: `cargo xtask check {} --all` shows every message.",
-                    others.len(),
-                    course.handle_of(selection)
-                );
+                write_every_other_failure(out, lesson, exercises, first, style);
+            } else {
+                write_other_failures_counted(out, course, selection, failing, exercises);
             }
         }
         None => report_line!(
@@ -479,6 +444,104 @@ fn write_failures(
         style.bold("Next:"),
         lesson.handle(),
         exercise.number
+    );
+}
+
+/// Under the first failure, with `--all`: every other failing test's
+/// message in full.
+fn write_every_other_failure(
+    out: &mut String,
+    lesson: &Lesson,
+    exercises: &[ExerciseResults],
+    first: &TestOutcome,
+    style: Style,
+) {
+    for result in exercises {
+        let exercise = &lesson.exercises[result.exercise];
+        for outcome in result
+            .outcomes
+            .iter()
+            .filter(|outcome| outcome.verdict != Verdict::Pass && !std::ptr::eq(*outcome, first))
+        {
+            report_line!(out);
+            report_line!(
+                out,
+                "{} {}/{} {}, test {}",
+                style.bold("Also failing:"),
+                lesson.handle(),
+                exercise.number,
+                exercise.id,
+                style.bold(&outcome.case.name)
+            );
+            report_line!(out);
+            write_outcome(out, outcome, style);
+        }
+    }
+}
+
+/// Under the first failure, without `--all`: how many other tests fail,
+/// told apart from the exercises not started yet (every test still meets
+/// `todo!()`), which are not failures of the learner's code.
+fn write_other_failures_counted(
+    out: &mut String,
+    course: &Course,
+    selection: Selection,
+    failing: &ExerciseResults,
+    exercises: &[ExerciseResults],
+) {
+    let lesson = course.lesson(selection.lesson());
+    let label = |result: &ExerciseResults| {
+        format!(
+            "{}/{}",
+            lesson.handle(),
+            lesson.exercises[result.exercise].number
+        )
+    };
+    let failures = |result: &ExerciseResults| {
+        result
+            .outcomes
+            .iter()
+            .filter(|outcome| outcome.verdict != Verdict::Pass)
+            .count()
+    };
+    let mut lines = Vec::new();
+    let more_here = failures(failing).saturating_sub(1);
+    if more_here > 0 {
+        lines.push(format!(
+            "{more_here} more test(s) of {} fail.",
+            label(failing)
+        ));
+    }
+    let others = exercises
+        .iter()
+        .filter(|result| result.exercise != failing.exercise && !result.passed());
+    let (not_started, started): (Vec<&ExerciseResults>, Vec<&ExerciseResults>) =
+        others.partition(|result| result.not_started());
+    if !started.is_empty() {
+        let counted: Vec<String> = started
+            .iter()
+            .map(|result| format!("{} ({} test(s))", label(result), failures(result)))
+            .collect();
+        lines.push(format!("Other exercises failing: {}.", counted.join(", ")));
+    }
+    if !not_started.is_empty() {
+        let labels: Vec<String> = not_started.iter().map(|result| label(result)).collect();
+        lines.push(format!(
+            "Not started yet (every test meets todo!()): {}.",
+            labels.join(", ")
+        ));
+    }
+    if lines.is_empty() {
+        return;
+    }
+    report_line!(out);
+    for line in lines {
+        report_line!(out, "  {line}");
+    }
+    report_line!(
+        out,
+        "  `cargo xtask check {} --all` shows every failing test's message.",
+        course.handle_of(selection)
     );
 }
 
@@ -632,6 +695,21 @@ mod tests {
         }
     }
 
+    fn render(
+        course: &Course,
+        selection: Selection,
+        results: &LessonResults,
+        every_failure: bool,
+    ) -> String {
+        CheckReport::new(course, selection, results, every_failure).render(Style { color: false })
+    }
+
+    fn expect_lines(report: &str, expected: &[&str]) {
+        for expected in expected {
+            assert!(report.contains(expected), "{expected:?} in:\n{report}");
+        }
+    }
+
     fn results() -> LessonResults {
         LessonResults::Ran(crate::lesson_run::Ran {
             exercises: vec![
@@ -657,22 +735,22 @@ mod tests {
         let state = crate::app_state::tests::state();
         let lesson = state.course.lesson_refs().next().unwrap();
         let results = results();
-        let report = CheckReport::new(&state.course, Selection::Lesson(lesson), &results, false)
-            .render(Style { color: false });
-        for expected in [
-            "Lesson 1 · A lesson",
-            "  ✗ lesson1/1 endpoint  endpoint    1/3 tests    0/10 points",
-            "      ✗ test classifies fails",
-            "  ✓ lesson1/2 resolve   resolve     1/1 tests   10/10 points",
-            "  Points: 10/20",
-            "First failure: lesson1/1 endpoint, test classifies",
-            "  Edit exercises/01-lesson/src/endpoint.rs: endpoint",
-            "    expected Registered, got Dynamic",
-            "  1 more test(s) fail: `cargo xtask check lesson1 --all` shows every message.",
-            "Next: open exercises/01-lesson/src/endpoint.rs",
-        ] {
-            assert!(report.contains(expected), "{expected:?} in:\n{report}");
-        }
+        let report = render(&state.course, Selection::Lesson(lesson), &results, false);
+        expect_lines(
+            &report,
+            &[
+                "Lesson 1 · A lesson",
+                "  ✗ lesson1/1 endpoint  endpoint    1/3 tests    0/10 points",
+                "      ✗ test classifies fails",
+                "  ✓ lesson1/2 resolve   resolve     1/1 tests   10/10 points",
+                "  Points: 10/20",
+                "First failure: lesson1/1 endpoint, test classifies",
+                "  Edit exercises/01-lesson/src/endpoint.rs: endpoint",
+                "    expected Registered, got Dynamic",
+                "  1 more test(s) of lesson1/1 fail.\n  `cargo xtask check lesson1 --all` shows every failing test's message.",
+                "Next: open exercises/01-lesson/src/endpoint.rs",
+            ],
+        );
         assert!(!report.contains("nonsense"), "{report}");
     }
 
@@ -681,14 +759,53 @@ mod tests {
         let state = crate::app_state::tests::state();
         let lesson = state.course.lesson_refs().next().unwrap();
         let results = results();
-        let report = CheckReport::new(&state.course, Selection::Lesson(lesson), &results, true)
-            .render(Style { color: false });
+        let report = render(&state.course, Selection::Lesson(lesson), &results, true);
         assert!(
             report.contains("Also failing: lesson1/1 endpoint, test rejects"),
             "{report}"
         );
         assert!(report.contains("    accepted \"nonsense\""), "{report}");
         assert!(!report.contains("more test(s) fail"), "{report}");
+    }
+
+    #[test]
+    fn other_failures_are_counted_apart_from_exercises_not_started() {
+        let mut state = crate::app_state::tests::state();
+        let lesson = state.course.lesson_refs().next().unwrap();
+        let mut third = crate::app_state::tests::state().course.lessons[0]
+            .exercises
+            .remove(1);
+        third.number = 3;
+        third.id = "listener".into();
+        state.course.lessons[0].exercises.push(third);
+        let todo = || failure("not yet implemented: parse the address");
+        // The first exercise started, the second not, the third failing.
+        let LessonResults::Ran(mut ran) = results() else {
+            unreachable!("results() ran")
+        };
+        ran.exercises[0].outcomes[2] = outcome("rejects", todo());
+        ran.exercises[1].outcomes = vec![outcome("resolves", todo()), outcome("sorts", todo())];
+        ran.exercises.push(ExerciseResults {
+            exercise: 2,
+            outcomes: vec![
+                outcome("binds", failure("bound 0.0.0.0")),
+                outcome("reports", todo()),
+                outcome("listens", Verdict::Timeout),
+            ],
+        });
+        let results = LessonResults::Ran(ran);
+        let report = render(&state.course, Selection::Lesson(lesson), &results, false);
+        expect_lines(
+            &report,
+            &[
+                "First failure: lesson1/1 endpoint, test classifies",
+                "  1 more test(s) of lesson1/1 fail.\n",
+                "  Other exercises failing: lesson1/3 (3 test(s)).\n",
+                "  Not started yet (every test meets todo!()): lesson1/2.\n",
+                "  `cargo xtask check lesson1 --all` shows every failing test's message.",
+            ],
+        );
+        assert!(!report.contains("more test(s) fail:"), "{report}");
     }
 
     #[test]
@@ -703,8 +820,7 @@ mod tests {
             warnings: Vec::new(),
         });
         let selection = Selection::Exercise(lesson.exercise(0));
-        let report = CheckReport::new(&state.course, selection, &results, false)
-            .render(Style { color: false });
+        let report = render(&state.course, selection, &results, false);
         assert!(
             report.contains("✓ lesson1/1 passes. Next: cargo xtask check lesson1/2 (resolve)"),
             "{report}"

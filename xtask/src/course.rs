@@ -227,6 +227,14 @@ impl Course {
         }
     }
 
+    /// The places in their lesson of the exercises a selection covers.
+    pub fn exercise_indexes(&self, selection: Selection) -> Vec<usize> {
+        self.exercises_of(selection)
+            .into_iter()
+            .map(ExerciseRef::index)
+            .collect()
+    }
+
     /// How a user types a selection: `lesson1` or `lesson1/2`.
     pub fn handle_of(&self, selection: Selection) -> String {
         let lesson = self.lesson(selection.lesson());

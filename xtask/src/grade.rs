@@ -14,6 +14,7 @@ use crate::course::Course;
 use crate::grade_report::{self, Format};
 use crate::lesson_run::{LessonResults, LessonRunRequest, run_lesson};
 use crate::release;
+use crate::scratch;
 use crate::test_run::{DeadlineArg, RunOptions, Verdict};
 use anyhow::{Context, Result, bail};
 use clap::builder::EnumValueParser;
@@ -248,25 +249,22 @@ pub fn grade(student: &Path, pristine_source: &Pristine, run: &RunOptions) -> Re
     let course_dir = course_dir.as_path();
     let pristine = Course::load(course_dir)
         .with_context(|| format!("reading the pristine course at {}", course_dir.display()))?;
-    let workspace = build_dir.path.join("course");
-    if workspace.exists() {
-        fs::remove_dir_all(&workspace)
-            .with_context(|| format!("clearing {}", workspace.display()))?;
-    }
-    let course_files = files_of(course_dir)?;
-    for file in &course_files {
-        copy_file(&course_dir.join(file), &workspace.join(file))?;
-    }
-    let student_files = files_of(student)?;
+    let course_files = scratch::file_list(course_dir)?;
+    let student_files = scratch::file_list(student)?;
     let is_learners = |file: &Path| {
         pristine
             .lessons
             .iter()
             .any(|lesson| file.starts_with(Path::new("exercises").join(&lesson.folder).join("src")))
     };
+    let mut graded = scratch::tree_files(course_dir)?;
     for file in student_files.iter().filter(|file| is_learners(file)) {
-        copy_file(&student.join(file), &workspace.join(file))?;
+        let path = student.join(file);
+        let content = fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+        graded.insert(file.clone(), content);
     }
+    let workspace = build_dir.path.join("course");
+    scratch::sync(&workspace, &graded)?;
     let edits = differences(
         student,
         &student_files,
@@ -337,85 +335,6 @@ pub fn grade(student: &Path, pristine_source: &Pristine, run: &RunOptions) -> Re
         });
     }
     Ok(GradeReport { lessons, edits })
-}
-
-/// Every file of a course tree, relative to it: what git tracks when it is
-/// a git checkout, else every file but build output and the runner's state.
-fn files_of(root: &Path) -> Result<Vec<PathBuf>> {
-    let git = |args: &[&str]| {
-        std::process::Command::new("git")
-            .arg("-c")
-            .arg(format!("safe.directory={}", root.display()))
-            .args(args)
-            .current_dir(root)
-            .output()
-            .ok()
-            .filter(|output| output.status.success())
-    };
-    // Only when `root` is the top of its own git checkout: a copy of the
-    // course inside another checkout (under its target/, say) is not tracked.
-    let own_checkout = git(&["rev-parse", "--show-toplevel"]).is_some_and(|output| {
-        let top = String::from_utf8_lossy(&output.stdout).trim().to_owned();
-        Path::new(&top).canonicalize().ok() == root.canonicalize().ok()
-    });
-    let tracked = if own_checkout {
-        git(&[
-            "ls-files",
-            "-z",
-            "--cached",
-            "--others",
-            "--exclude-standard",
-        ])
-    } else {
-        None
-    };
-    if let Some(output) = tracked {
-        let mut files: Vec<PathBuf> = output
-            .stdout
-            .split(|byte| *byte == 0)
-            .filter(|name| !name.is_empty())
-            .map(|name| PathBuf::from(String::from_utf8_lossy(name).into_owned()))
-            .filter(|file| root.join(file).is_file())
-            .collect();
-        files.sort();
-        files.dedup();
-        return Ok(files);
-    }
-    let mut files = Vec::new();
-    walk(root, Path::new(""), &mut files)?;
-    files.sort();
-    Ok(files)
-}
-
-fn walk(root: &Path, relative: &Path, files: &mut Vec<PathBuf>) -> Result<()> {
-    let dir = root.join(relative);
-    for entry in fs::read_dir(&dir).with_context(|| format!("listing {}", dir.display()))? {
-        let entry = entry.with_context(|| format!("listing {}", dir.display()))?;
-        let name = entry.file_name();
-        if [".git", "target", ".netlings"]
-            .iter()
-            .any(|skipped| name == *skipped)
-        {
-            continue;
-        }
-        let path = relative.join(&name);
-        if entry.file_type()?.is_dir() {
-            walk(root, &path, files)?;
-        } else {
-            files.push(path);
-        }
-    }
-    Ok(())
-}
-
-fn copy_file(from: &Path, to: &Path) -> Result<()> {
-    let folder = to.parent().context("a file has a folder")?;
-    fs::create_dir_all(folder).with_context(|| format!("creating {}", folder.display()))?;
-    // A fresh modification time: cargo must never take this copy for an
-    // older build of the same files.
-    fs::copy(from, to)
-        .with_context(|| format!("copying {} to {}", from.display(), to.display()))?;
-    Ok(())
 }
 
 /// The files, outside the learner's own, where the student's copy and the

@@ -42,6 +42,16 @@ impl ExerciseResults {
             .count()
     }
 
+    /// No test passes and every one fails by `todo!()`: the learner has
+    /// not begun this exercise.
+    pub fn not_started(&self) -> bool {
+        !self.outcomes.is_empty()
+            && self
+                .outcomes
+                .iter()
+                .all(|outcome| outcome.verdict.is_unimplemented())
+    }
+
     pub fn first_failure(&self) -> Option<&TestOutcome> {
         self.outcomes
             .iter()

@@ -10,7 +10,9 @@
 //! - [`book`], [`check`], [`grade`], [`hint`], [`list`], [`release`], [`reset`], [`solution`], [`verify`],
 //!   [`watch`]: the commands;
 //! - [`grade_report`]: grade's output formats;
+//! - [`rules`]: the course's rules, checked by `verify` and by `cargo test`;
 //! - [`known_bad`]: wrong answers kept beside each solution, for `verify`;
+//! - [`scratch`]: copies of the course to build in (grade, known-bad variants, CLI tests);
 //! - [`progress`]: what passed at the last check, as kept on disk;
 //! - [`toml_file`]: the course's TOML files, read through serde;
 //! - [`style`]: colour or not.
@@ -19,7 +21,6 @@ pub mod app_state;
 pub mod book;
 pub mod build;
 pub mod check;
-pub mod conventions;
 pub mod course;
 pub mod grade;
 pub mod grade_report;
@@ -31,6 +32,8 @@ pub mod list;
 pub mod progress;
 pub mod release;
 pub mod reset;
+pub mod rules;
+pub mod scratch;
 pub mod solution;
 pub mod style;
 pub mod test_run;

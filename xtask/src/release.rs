@@ -92,6 +92,41 @@ pub fn blob_content(root: &Path, blob: &str) -> Result<Vec<u8>> {
     git(root, &["cat-file", "blob", blob], None)
 }
 
+/// The contents of many blobs, in order, from one `git cat-file --batch`;
+/// `None` for a blob the object store does not hold.
+pub fn blob_contents(root: &Path, blobs: &[&str]) -> Result<Vec<Option<Vec<u8>>>> {
+    let input: String = blobs.iter().map(|blob| format!("{blob}\n")).collect();
+    let output = git(root, &["cat-file", "--batch"], Some(input.as_bytes()))?;
+    let mut rest = output.as_slice();
+    let mut contents = Vec::with_capacity(blobs.len());
+    for blob in blobs {
+        // "<blob> blob <size>\n<content>\n", or "<blob> missing\n".
+        let end = rest
+            .iter()
+            .position(|byte| *byte == b'\n')
+            .with_context(|| format!("reading git cat-file's answer for {blob}"))?;
+        let header = String::from_utf8_lossy(&rest[..end]).into_owned();
+        rest = &rest[end + 1..];
+        let size = match header.split(' ').collect::<Vec<_>>()[..] {
+            [_, "blob", size] => size
+                .parse::<usize>()
+                .with_context(|| format!("reading git cat-file's header {header:?}"))?,
+            _ => {
+                contents.push(None);
+                continue;
+            }
+        };
+        let content = rest
+            .get(..size)
+            .with_context(|| format!("git cat-file's answer for {blob} is cut short"))?;
+        contents.push(Some(content.to_vec()));
+        rest = rest.get(size + 1..).unwrap_or_default();
+    }
+    Ok(contents)
+}
+
+/// Runs git in `root`. `input` is written whole before the output is read,
+/// so it must fit in a pipe (64 KiB): about 1,500 blob ids.
 fn git(root: &Path, args: &[&str], input: Option<&[u8]>) -> Result<Vec<u8>> {
     let mut child = Command::new("git")
         .arg("-c")

@@ -4,18 +4,16 @@
 //! names, by assertion or deadline.
 
 use crate::build::{BuildDir, BuildTarget};
-use crate::conventions;
-use crate::course::{Course, Lesson};
-use crate::known_bad::{Variant, load_variants, prepare_package};
+use crate::course::{Course, Lesson, Selection};
+use crate::known_bad::{Variant, load_variants, variants_workspace};
 use crate::lesson_run::{LessonResults, LessonRunRequest, run_lesson};
 use crate::release;
+use crate::rules::{self, CourseFiles, TESTS_PER_EXERCISE};
+use crate::scratch;
 use crate::style::Style;
 use crate::test_run::{DeadlineArg, RunOptions, Verdict};
 use anyhow::Result;
-use std::ops::RangeInclusive;
-
-/// How many tests an exercise has: one idea, simplest behaviour first.
-const TESTS_PER_EXERCISE: RangeInclusive<usize> = 3..=8;
+use std::time::Instant;
 
 #[derive(Debug)]
 pub struct VerifyArgs {
@@ -47,25 +45,24 @@ impl VerifyArgs {
 
 pub fn verify(course: &Course, args: &VerifyArgs, style: Style) -> Result<bool> {
     let run = &args.deadline.run_options(None);
-    let handle = args.lesson.as_deref();
-    let lessons: Vec<&Lesson> = match handle {
-        Some(handle) => vec![course.lesson(course.select(handle)?.lesson())],
-        None => course.lessons.iter().collect(),
+    let selections: Vec<Selection> = match args.lesson.as_deref() {
+        Some(handle) => vec![course.select(handle)?],
+        None => course.lesson_refs().map(Selection::Lesson).collect(),
     };
     let build_dir = BuildDir::acquire(&course.root, "verify")?;
-    let mut problems = conventions::problems(course)?;
+    let mut problems = rules::problems(&CourseFiles::as_on_disk(course));
     problems.extend(release::staleness(course)?);
-    report_step(style, "manifests and conventions", &problems);
+    report_step(style, "the course's rules and its course.lock", &problems);
     let mut summaries = Vec::new();
-    for lesson in lessons {
-        match verify_lesson(course, &build_dir, lesson, run, style) {
+    for selection in selections {
+        match verify_selection(course, &build_dir, selection, run, style) {
             Ok((summary, lesson_problems)) => {
                 summaries.push(summary);
                 problems.extend(lesson_problems);
             }
             Err(error) => problems.push(format!(
                 "{}: could not finish verifying: {error:#}",
-                lesson.handle()
+                course.handle_of(selection)
             )),
         }
     }
@@ -122,16 +119,21 @@ fn print_summary(summaries: &[LessonSummary]) {
     println!();
 }
 
-fn verify_lesson(
+/// Verifies one lesson, or one exercise of it: its stubs fail, its
+/// solution passes, and its known-bad variants are caught.
+fn verify_selection(
     course: &Course,
     build_dir: &BuildDir,
-    lesson: &Lesson,
+    selection: Selection,
     run: &RunOptions,
     style: Style,
 ) -> Result<(LessonSummary, Vec<String>)> {
-    let handle = lesson.handle();
+    let lesson = course.lesson(selection.lesson());
+    let exercises = course.exercise_indexes(selection);
+    let handle = course.handle_of(selection);
     let run_package = |package: &str| {
         run_lesson(&LessonRunRequest {
+            exercises: exercises.clone(),
             color: style.color,
             ..LessonRunRequest::new(
                 course,
@@ -218,22 +220,42 @@ fn verify_lesson(
         &solution_problems,
     );
 
-    let variants = load_variants(course, lesson)?;
-    let variant_problems = verify_known_bad(course, build_dir, lesson, &variants, run, style)?;
-    report_step(
-        style,
-        &format!(
-            "{handle}: all {} known-bad variants are caught",
-            variants.len()
-        ),
-        &variant_problems,
-    );
+    // A known-bad file that does not read, or a variant whose edit does not
+    // apply, is already one of the course rules' problems: it is left out
+    // here rather than reported twice.
+    let (variants, caught, variant_problems) = match load_variants(course, lesson) {
+        Ok(variants) => {
+            let variants: Vec<Variant> = variants
+                .into_iter()
+                .filter(|variant| exercises.contains(&variant.exercise))
+                .collect();
+            let (caught, problems) =
+                verify_known_bad(course, build_dir, lesson, &variants, run, style)?;
+            let (mark, how_many) = if caught == variants.len() {
+                (style.green("✓"), "all".to_owned())
+            } else {
+                (style.red("✗"), format!("{caught} of"))
+            };
+            println!(
+                "{mark} {handle}: {how_many} {} known-bad variants are caught",
+                variants.len()
+            );
+            (variants, caught, problems)
+        }
+        Err(_) => {
+            println!(
+                "{} {handle}: no known-bad variant ran: a known-bad file does not read (below)",
+                style.red("✗")
+            );
+            (Vec::new(), 0, Vec::new())
+        }
+    };
     let summary = LessonSummary {
         handle,
-        exercises: lesson.exercises.len(),
+        exercises: exercises.len(),
         tests,
         known_bad: variants.len(),
-        known_bad_caught: variants.len() - variant_problems.len(),
+        known_bad_caught: caught,
     };
     Ok((
         summary,
@@ -248,9 +270,18 @@ fn verify_known_bad(
     variants: &[Variant],
     run: &RunOptions,
     style: Style,
-) -> Result<Vec<String>> {
+) -> Result<(usize, Vec<String>)> {
     let mut problems = Vec::new();
+    let mut caught = 0;
+    let solution_crate = course.solution_crate(lesson);
+    let workspace = variants_workspace(course, build_dir)?;
+    let solution_package = lesson.solution_package();
+    let started = Instant::now();
     for variant in variants {
+        // A variant whose edit does not apply is one of the rules' problems.
+        let Ok(edited) = variant.apply(&solution_crate) else {
+            continue;
+        };
         let exercise = &lesson.exercises[variant.exercise];
         let name = format!(
             "{}/{} known-bad {}",
@@ -258,20 +289,22 @@ fn verify_known_bad(
             exercise.number,
             variant.id
         );
-        let manifest = prepare_package(course, build_dir, lesson, variant)?;
-        let results = run_lesson(&LessonRunRequest {
-            exercises: vec![variant.exercise],
-            only_tests: Some(std::slice::from_ref(&variant.caught_by)),
-            offline: true,
-            color: style.color,
-            ..LessonRunRequest::new(
-                course,
-                build_dir,
-                lesson,
-                BuildTarget::Manifest(&manifest),
-                run,
-            )
-        })?;
+        let file = workspace.solution_crate(lesson).join(&variant.file);
+        let results = scratch::with_file_replaced(&file, edited.as_bytes(), || {
+            run_lesson(&LessonRunRequest {
+                exercises: vec![variant.exercise],
+                only_tests: Some(std::slice::from_ref(&variant.caught_by)),
+                offline: true,
+                color: style.color,
+                ..LessonRunRequest::new(
+                    &workspace,
+                    build_dir,
+                    lesson,
+                    BuildTarget::Package(&solution_package),
+                    run,
+                )
+            })
+        })??;
         let outcome = match &results {
             LessonResults::CompileErrors(errors) => {
                 problems.push(format!(
@@ -308,11 +341,19 @@ fn verify_known_bad(
             Verdict::Fail { .. } => "by assertion",
             Verdict::Timeout => "by deadline",
         };
+        caught += 1;
         println!(
             "  {} {name}: {} fails {how}",
             style.green("caught"),
             variant.caught_by
         );
     }
-    Ok(problems)
+    if !variants.is_empty() {
+        println!(
+            "  {} known-bad variant(s) built and run in {:.1?}",
+            variants.len(),
+            started.elapsed()
+        );
+    }
+    Ok((caught, problems))
 }

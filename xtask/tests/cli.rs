@@ -14,6 +14,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
+use xtask::scratch;
 
 /// The course this runner belongs to.
 fn course_root() -> &'static Path {
@@ -50,14 +51,9 @@ impl Workspace {
         if root.exists() {
             fs::remove_dir_all(&root).expect("clearing an old copy");
         }
-        for (file, content) in course_files() {
-            let target = root.join(file);
-            fs::create_dir_all(target.parent().expect("a file has a folder"))
-                .expect("creating a folder of the copy");
-            // Freshly written files have fresh modification times: cargo
-            // never mistakes a copy for an older build.
-            fs::write(&target, content).expect("writing a file of the copy");
-        }
+        // Freshly written files have fresh modification times: cargo never
+        // mistakes a copy for an older build.
+        scratch::sync(&root, course_files()).expect("writing the copy of the course");
         Workspace { root, _lock: lock }
     }
 
@@ -128,61 +124,23 @@ impl Drop for Workspace {
     }
 }
 
-/// The course's files as released, relative to its root, with their
-/// contents: each file `course.lock` records, read from git's object store,
-/// so that a learner's solved (or broken) exercises never reach the copies
+/// The course's files as released (`xtask::scratch::released_files`), so
+/// that a learner's solved (or broken) exercises never reach the copies
 /// these tests expect to hold stubs. A maintainer's change reaches them once
-/// it is recorded (`git add -A && cargo xtask release`). Without git (a
-/// downloaded archive) the files are read as they are on disk.
-fn course_files() -> &'static [(PathBuf, Vec<u8>)] {
-    static FILES: std::sync::OnceLock<Vec<(PathBuf, Vec<u8>)>> = std::sync::OnceLock::new();
+/// it is recorded (`git add -A && cargo xtask release`).
+fn course_files() -> &'static scratch::FileSet {
+    static FILES: std::sync::OnceLock<scratch::FileSet> = std::sync::OnceLock::new();
     FILES.get_or_init(|| {
-        let recorded = xtask::release::recorded_blobs(course_root())
-            .expect("reading the course's course.lock");
-        let mut files: Vec<(PathBuf, Vec<u8>)> = recorded
-            .iter()
-            .map(|(path, blob)| {
-                let content = xtask::release::blob_content(course_root(), blob)
-                    .or_else(|_| fs::read(course_root().join(path)))
-                    .unwrap_or_else(|error| panic!("reading {path} of the course: {error}"));
-                (PathBuf::from(path), content)
-            })
-            .collect();
-        let record = xtask::release::RECORD;
-        let content = fs::read(course_root().join(record)).expect("reading course.lock");
-        files.push((PathBuf::from(record), content));
-        files
+        scratch::released_files(course_root())
+            .expect("reading the course as course.lock records it")
     })
-}
-
-fn collect_files(root: &Path, relative: &Path, files: &mut Vec<PathBuf>) {
-    for entry in fs::read_dir(root.join(relative)).expect("listing the course") {
-        let entry = entry.expect("listing the course");
-        let name = entry.file_name();
-        if [".git", "target", ".netlings"]
-            .iter()
-            .any(|skipped| name == *skipped)
-        {
-            continue;
-        }
-        let path = relative.join(&name);
-        if entry.file_type().expect("reading a file type").is_dir() {
-            collect_files(root, &path, files);
-        } else {
-            files.push(path);
-        }
-    }
 }
 
 /// Copies the files of one folder over another, as a learner copying the
 /// reference solution's `src/` over their own would.
 fn copy_over(from: &Path, to: &Path) {
-    let mut files = Vec::new();
-    collect_files(from, Path::new(""), &mut files);
-    for file in files {
-        fs::create_dir_all(to.join(&file).parent().expect("a file has a folder"))
-            .expect("creating a folder");
-        fs::copy(from.join(&file), to.join(&file)).expect("copying a file");
+    for (file, content) in scratch::tree_files(from).expect("reading the files to copy") {
+        scratch::write_if_changed(&to.join(file), &content).expect("copying a file");
     }
 }
 
@@ -310,7 +268,7 @@ fn check_one_exercise_runs_only_that_exercise() {
             out.matches(" points").count() == 1
         }))
         .stdout(predicate::str::contains(
-            "more test(s) fail: `cargo xtask check lesson1/1 --all` shows every message",
+            "more test(s) of lesson1/1 fail.\n  `cargo xtask check lesson1/1 --all` shows every failing test's message",
         ))
         .stdout(predicate::str::contains("Also failing:").not());
     let every_failure = workspace
@@ -1117,4 +1075,60 @@ fn check_seed_replays_a_randomised_test_with_that_seed() {
         .assert()
         .code(1)
         .stdout(predicate::str::contains("| seed: Ok(\"4242\")"));
+}
+
+/// A copy with a git index, as `verify` compares the index with course.lock.
+fn workspace_under_git() -> Workspace {
+    let workspace = Workspace::copy();
+    workspace.git(&["init", "-q"]);
+    workspace.git(&["add", "-A"]);
+    workspace
+}
+
+#[test]
+fn verify_one_exercise_verifies_only_that_exercise() {
+    let workspace = workspace_under_git();
+    workspace
+        .xtask(&["verify", "lesson1/dual_stack"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(
+            "✓ lesson1/6: every test fails against the stubs",
+        ))
+        .stdout(predicate::str::contains(
+            "✓ lesson1/6: every test passes against the solution",
+        ))
+        .stdout(predicate::str::contains("caught lesson1/6 known-bad "))
+        .stdout(predicate::str::contains(
+            "✓ lesson1/6: all 8 known-bad variants are caught",
+        ))
+        .stdout(predicate::str::contains("lesson1/1 known-bad").not())
+        .stdout(predicate::function(|out: &str| {
+            // The summary table: one exercise, its 8 variants, all caught.
+            out.lines().any(|line| {
+                let columns: Vec<&str> = line.split_whitespace().collect();
+                columns.first() == Some(&"lesson1/6")
+                    && columns.get(1) == Some(&"1")
+                    && line.ends_with("8 of 8")
+            })
+        }));
+}
+
+#[test]
+fn verify_reports_a_known_bad_files_error_once() {
+    let workspace = workspace_under_git();
+    workspace.edit(
+        "solutions/01-socket-basics/known-bad/dual_stack.toml",
+        |text| text.replacen("\nmistake = ", "\nmistaken = ", 1),
+    );
+    workspace
+        .xtask(&["verify", "lesson1/dual_stack"])
+        .assert()
+        .code(1)
+        .stdout(predicate::function(|out: &str| {
+            out.matches("unknown field `mistaken`").count() == 1
+        }))
+        .stdout(predicate::str::contains(
+            "✗ lesson1/6: no known-bad variant ran",
+        ));
 }

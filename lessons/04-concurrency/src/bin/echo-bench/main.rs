@@ -39,6 +39,8 @@ mod client;
 mod server;
 mod system;
 
+use anyhow::{Context, Result};
+use clap::{Arg, ArgAction, ArgMatches, Command, value_parser};
 use std::fmt::Display;
 use std::process::ExitCode;
 use std::thread;
@@ -47,18 +49,9 @@ use std::time::{Duration, Instant};
 use server::{ServerKind, THREAD_STACK_SIZE};
 use system::ServerProcess;
 
-const USAGE: &str = "\
-echo-bench: a thread-per-connection echo server against a task-per-connection
-tokio echo server: connections held, memory per idle connection, round trips/s.
-
-Usage: echo-bench [--connections N[,N...]] [--seconds S] [--clients C] [--quick]
-
-  --connections N,...  idle connections to open, one fresh server per count
-                       (default 1000,10000)
-  --seconds S          how long to count round trips (default 3)
-  --clients C          concurrent clients in the round-trip phase (default 100)
-  --quick              a smoke run: --connections 100,500 --seconds 1 --clients 10
-                       (flags given as well override it)";
+const ABOUT: &str = "\
+a thread-per-connection echo server against a task-per-connection tokio echo
+server: connections held, memory per idle connection, round trips/s.";
 
 /// The round-trip phase's target for the tokio server, and the memory target
 /// for an idle tokio connection, from the lesson text.
@@ -74,21 +67,6 @@ const SPARE_FILE_DESCRIPTORS: usize = 64;
 /// after the connections are open (so the last threads and tasks have
 /// settled).
 const SETTLE: Duration = Duration::from_millis(500);
-
-/// Errors are messages that say what was being done, like anyhow's context.
-pub type BenchResult<T> = Result<T, String>;
-
-/// `.context("doing X")` on any fallible step, turning its error into a
-/// `BenchResult` error that says "doing X: the error".
-pub trait Context<T> {
-    fn context(self, doing: impl Display) -> BenchResult<T>;
-}
-
-impl<T, E: Display> Context<T> for Result<T, E> {
-    fn context(self, doing: impl Display) -> BenchResult<T> {
-        self.map_err(|error| format!("{doing}: {error}"))
-    }
-}
 
 /// What to measure, from the command line.
 struct Options {
@@ -106,80 +84,92 @@ fn main() -> ExitCode {
     if args.first().map(String::as_str) == Some("--serve") {
         return server::serve(args.get(1).map(String::as_str));
     }
-    let options = match parse_options(args.into_iter()) {
-        Ok(Some(options)) => options,
-        Ok(None) => {
-            println!("{USAGE}");
-            return ExitCode::SUCCESS;
-        }
-        Err(message) => {
-            eprintln!("echo-bench: {message}\n\n{USAGE}");
-            return ExitCode::from(2);
-        }
-    };
+    // clap answers --help and mistakes itself (exit code 0 and 2).
+    let options = Options::from_matches(&command().get_matches());
     match run(&options) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("echo-bench: {error}");
+            eprintln!("echo-bench: {error:#}");
             ExitCode::FAILURE
         }
     }
 }
 
-/// `Ok(None)` means `--help`.
-fn parse_options(mut args: impl Iterator<Item = String>) -> BenchResult<Option<Options>> {
-    let mut quick = false;
-    let mut connections = None;
-    let mut seconds = None;
-    let mut clients = None;
-    while let Some(arg) = args.next() {
-        let mut value = || args.next().ok_or_else(|| format!("{arg} needs a value"));
-        match arg.as_str() {
-            "-h" | "--help" => return Ok(None),
-            "--quick" => quick = true,
-            "--connections" => {
-                let list = value()?;
-                let counts = list
-                    .split(',')
-                    .map(|count| count.trim().replace('_', "").parse::<usize>())
-                    .collect::<Result<Vec<_>, _>>()
-                    .ok()
-                    .filter(|counts| !counts.is_empty() && !counts.contains(&0));
-                connections = Some(counts.ok_or_else(|| {
-                    format!("--connections {list}: expected positive counts like 1000,10000")
-                })?);
-            }
-            "--seconds" => {
-                let text = value()?;
-                seconds = Some(
-                    text.parse::<f64>()
-                        .ok()
-                        .filter(|seconds| (0.1..=600.0).contains(seconds))
-                        .ok_or_else(|| format!("--seconds {text}: expected 0.1 to 600"))?,
-                );
-            }
-            "--clients" => {
-                let text = value()?;
-                clients = Some(
-                    text.parse::<usize>()
-                        .ok()
-                        .filter(|clients| (1..=10_000).contains(clients))
-                        .ok_or_else(|| format!("--clients {text}: expected 1 to 10000"))?,
-                );
-            }
-            other => return Err(format!("unknown argument {other:?}")),
+fn command() -> Command {
+    Command::new("echo-bench")
+        .about(ABOUT)
+        .arg(
+            Arg::new("connections")
+                .long("connections")
+                .value_name("N,...")
+                .value_parser(connection_counts)
+                .help("Idle connections to open, one fresh server per count [default: 1000,10000]"),
+        )
+        .arg(
+            Arg::new("seconds")
+                .long("seconds")
+                .value_name("S")
+                .value_parser(seconds)
+                .help("How long to count round trips [default: 3]"),
+        )
+        .arg(
+            Arg::new("clients")
+                .long("clients")
+                .value_name("C")
+                .value_parser(value_parser!(u16).range(1..=10_000))
+                .help("Concurrent clients in the round-trip phase [default: 100]"),
+        )
+        .arg(
+            Arg::new("quick")
+                .long("quick")
+                .action(ArgAction::SetTrue)
+                .help(
+                    "A smoke run: --connections 100,500 --seconds 1 --clients 10 \
+                     (flags given as well override it)",
+                ),
+        )
+}
+
+/// `1000,10000`: positive counts, `_` allowed between digits.
+fn connection_counts(list: &str) -> Result<Vec<usize>, String> {
+    list.split(',')
+        .map(|count| count.trim().replace('_', "").parse::<usize>())
+        .collect::<Result<Vec<_>, _>>()
+        .ok()
+        .filter(|counts| !counts.is_empty() && !counts.contains(&0))
+        .ok_or_else(|| "expected positive counts like 1000,10000".to_owned())
+}
+
+fn seconds(text: &str) -> Result<f64, String> {
+    text.parse::<f64>()
+        .ok()
+        .filter(|seconds| (0.1..=600.0).contains(seconds))
+        .ok_or_else(|| "expected 0.1 to 600".to_owned())
+}
+
+impl Options {
+    fn from_matches(matches: &ArgMatches) -> Options {
+        let (default_connections, default_seconds, default_clients) = if matches.get_flag("quick") {
+            (vec![100, 500], 1.0, 10)
+        } else {
+            (vec![1_000, 10_000], 3.0, 100)
+        };
+        Options {
+            connections: matches
+                .get_one::<Vec<usize>>("connections")
+                .cloned()
+                .unwrap_or(default_connections),
+            measure: Duration::from_secs_f64(
+                matches
+                    .get_one::<f64>("seconds")
+                    .copied()
+                    .unwrap_or(default_seconds),
+            ),
+            clients: matches
+                .get_one::<u16>("clients")
+                .map_or(default_clients, |clients| usize::from(*clients)),
         }
     }
-    let (default_connections, default_seconds, default_clients) = if quick {
-        (vec![100, 500], 1.0, 10)
-    } else {
-        (vec![1_000, 10_000], 3.0, 100)
-    };
-    Ok(Some(Options {
-        connections: connections.unwrap_or(default_connections),
-        measure: Duration::from_secs_f64(seconds.unwrap_or(default_seconds)),
-        clients: clients.unwrap_or(default_clients),
-    }))
 }
 
 /// What one server did with N idle connections.
@@ -203,7 +193,7 @@ struct Hold {
 /// failed; the log says why.
 type Pair<T> = [Option<T>; 2];
 
-fn run(options: &Options) -> BenchResult<()> {
+fn run(options: &Options) -> Result<()> {
     let machine = system::describe_machine();
     println!("echo-bench: threads vs tokio tasks, echo servers on 127.0.0.1");
     println!("machine: {machine}");
@@ -257,7 +247,7 @@ fn run(options: &Options) -> BenchResult<()> {
         holds.push(ServerKind::BOTH.map(|kind| {
             println!("\n== {kind}: hold {} idle connections", thousands(asked));
             hold_idle_connections(&runtime, kind, asked, connection_budget)
-                .inspect_err(|error| println!("  failed: {error}"))
+                .inspect_err(|error| println!("  failed: {error:#}"))
                 .ok()
         }));
     }
@@ -267,7 +257,7 @@ fn run(options: &Options) -> BenchResult<()> {
             options.clients, options.measure
         );
         count_round_trips(&runtime, kind, options)
-            .inspect_err(|error| println!("  failed: {error}"))
+            .inspect_err(|error| println!("  failed: {error:#}"))
             .ok()
     });
 
@@ -282,7 +272,7 @@ fn hold_idle_connections(
     kind: ServerKind,
     asked: usize,
     connection_budget: usize,
-) -> BenchResult<Hold> {
+) -> Result<Hold> {
     let mut server = ServerProcess::start(kind)?;
     println!(
         "  server pid {} is listening on {}",
@@ -310,7 +300,7 @@ fn hold_idle_connections(
     // phase still goes on, to report how far it got and why.
     let after = server
         .status()
-        .inspect_err(|error| println!("  no memory reading: {error}"))
+        .inspect_err(|error| println!("  no memory reading: {error:#}"))
         .ok();
     let kernel_stacks_after = system::kernel_stacks_kib();
     let per_connection = |grown_kib: f64| (open > 0).then(|| grown_kib / open as f64);
@@ -395,18 +385,20 @@ fn count_round_trips(
     runtime: &tokio::runtime::Runtime,
     kind: ServerKind,
     options: &Options,
-) -> BenchResult<client::RoundTrips> {
+) -> Result<client::RoundTrips> {
     let server = ServerProcess::start(kind)?;
     println!(
         "  server pid {} is listening on {}",
         server.pid(),
         server.address
     );
-    let measured = runtime.block_on(client::round_trips(
-        server.address,
-        options.clients,
-        options.measure,
-    ))?;
+    let measured = runtime
+        .block_on(client::round_trips(
+            server.address,
+            options.clients,
+            options.measure,
+        ))
+        .map_err(anyhow::Error::msg)?;
     server.stop();
     println!(
         "  {} round trips/s",
@@ -626,4 +618,37 @@ pub fn thousands(number: impl Display) -> String {
         grouped.push(digit);
     }
     grouped
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn options(args: &[&str]) -> Options {
+        let matches = command()
+            .try_get_matches_from(std::iter::once("echo-bench").chain(args.iter().copied()))
+            .expect("the arguments parse");
+        Options::from_matches(&matches)
+    }
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        command().debug_assert();
+    }
+
+    #[test]
+    fn quick_sets_small_defaults_that_flags_override() {
+        let quick = options(&["--quick", "--clients", "7"]);
+        assert_eq!(quick.connections, vec![100, 500]);
+        assert_eq!(quick.measure, Duration::from_secs(1));
+        assert_eq!(quick.clients, 7);
+        let full = options(&["--connections", "1_000,2000"]);
+        assert_eq!(full.connections, vec![1_000, 2_000]);
+        assert_eq!(full.clients, 100);
+        assert!(
+            command()
+                .try_get_matches_from(["echo-bench", "--connections", "10,0"])
+                .is_err()
+        );
+    }
 }

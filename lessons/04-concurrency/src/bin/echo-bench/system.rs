@@ -12,7 +12,7 @@ use std::thread;
 use std::time::Duration;
 
 use crate::server::ServerKind;
-use crate::{BenchResult, Context};
+use anyhow::{Context, Result, anyhow};
 
 /// How long a server child has to print `listening on ADDR`. It binds a
 /// socket and prints a line, so this only matters when something is badly
@@ -57,7 +57,7 @@ impl ServerProcess {
     /// cannot hold both ends of 10,000 connections. It also keeps the
     /// measurements honest: the server's /proc/PID/status shows the server's
     /// memory and threads only, not the client's.
-    pub fn start(kind: ServerKind) -> BenchResult<ServerProcess> {
+    pub fn start(kind: ServerKind) -> Result<ServerProcess> {
         let program = std::env::current_exe().context("finding this program's own path")?;
         let mut child = Command::new(&program)
             .args(["--serve", kind.name()])
@@ -67,10 +67,7 @@ impl ServerProcess {
             // not start) are relayed into the benchmark's log, see below.
             .stderr(Stdio::piped())
             .spawn()
-            .context(format!(
-                "starting the {kind} server ({})",
-                program.display()
-            ))?;
+            .with_context(|| format!("starting the {kind} server ({})", program.display()))?;
         let (stdout, stderr) = (child.stdout.take(), child.stderr.take());
         // From here on every return kills the child.
         let mut child = KillOnDrop(child);
@@ -79,7 +76,7 @@ impl ServerProcess {
         // child can never block on a full pipe. The threads end when the
         // child dies and its pipes close.
         let (first_line_sender, first_line) = mpsc::channel();
-        let stdout = stdout.ok_or("the server's stdout was not piped")?;
+        let stdout = stdout.context("the server's stdout was not piped")?;
         thread::spawn(move || {
             // The first line is the announcement, which `start` reports.
             let mut announced = false;
@@ -93,7 +90,7 @@ impl ServerProcess {
             });
         });
         let first_complaint = Arc::new(Mutex::new(None));
-        let stderr = stderr.ok_or("the server's stderr was not piped")?;
+        let stderr = stderr.context("the server's stderr was not piped")?;
         let complaint = Arc::clone(&first_complaint);
         thread::spawn(move || {
             relay_lines(stderr, |line| {
@@ -110,15 +107,15 @@ impl ServerProcess {
             first_line
                 .recv_timeout(START_TIMEOUT)
                 .map_err(|_| match child.0.try_wait() {
-                    Ok(Some(status)) => format!("the {kind} server exited at start ({status})"),
-                    _ => format!(
+                    Ok(Some(status)) => anyhow!("the {kind} server exited at start ({status})"),
+                    _ => anyhow!(
                         "the {kind} server did not announce its address within {START_TIMEOUT:?}"
                     ),
                 })?;
         let address = line
             .strip_prefix("listening on ")
             .and_then(|address| address.parse().ok())
-            .ok_or_else(|| format!("the {kind} server said {line:?}, not `listening on ADDR`"))?;
+            .with_context(|| format!("the {kind} server said {line:?}, not `listening on ADDR`"))?;
         Ok(ServerProcess {
             child,
             address,
@@ -131,7 +128,7 @@ impl ServerProcess {
     }
 
     /// The server's resident memory and thread count, right now.
-    pub fn status(&self) -> BenchResult<ProcessStatus> {
+    pub fn status(&self) -> Result<ProcessStatus> {
         process_status(self.pid())
     }
 
@@ -232,12 +229,13 @@ pub struct ProcessStatus {
     pub threads: u64,
 }
 
-fn process_status(pid: u32) -> BenchResult<ProcessStatus> {
+fn process_status(pid: u32) -> Result<ProcessStatus> {
     let path = format!("/proc/{pid}/status");
-    let text = fs::read_to_string(&path).context(format!("reading {path}"))?;
+    let text = fs::read_to_string(&path).with_context(|| format!("reading {path}"))?;
     Ok(ProcessStatus {
-        rss_kib: number_field(&text, "VmRSS:").ok_or_else(|| format!("no VmRSS in {path}"))?,
-        threads: number_field(&text, "Threads:").ok_or_else(|| format!("no Threads in {path}"))?,
+        rss_kib: number_field(&text, "VmRSS:").with_context(|| format!("no VmRSS in {path}"))?,
+        threads: number_field(&text, "Threads:")
+            .with_context(|| format!("no Threads in {path}"))?,
     })
 }
 
