@@ -1,9 +1,10 @@
 //! Exercise 5: open, refused, no answer, or unreachable (`src/probe.rs`).
 
 use lesson1::probe::{PortState, classify_failure, probe};
-use netlings_helpers::net::{self, Client, refused_address, unanswered_address};
+use netlings_helpers::net::{
+    self, Client, refused_address, refused_address_v6, unanswered_address,
+};
 use netlings_helpers::{STEP, likely_cause, printable, within};
-use socket2::{Domain, Socket, Type};
 use std::io;
 use std::net::{Ipv6Addr, SocketAddr, SocketAddrV6};
 use std::time::Duration;
@@ -29,20 +30,6 @@ fn probed(addr: SocketAddr, timeout: Duration, what: &str, why: &str) -> PortSta
             likely_cause(&error)
         )
     })
-}
-
-/// `[::1]` on a port where every connect is refused: a socket bound there
-/// that never listens (the IPv6 twin of `net::refused_address`).
-fn refused_address_v6() -> (Socket, SocketAddr) {
-    let socket = Socket::new(Domain::IPV6, Type::STREAM, None).expect("creating an IPv6 socket");
-    let any_port: SocketAddr = (Ipv6Addr::LOCALHOST, 0).into();
-    socket.bind(&any_port.into()).expect("binding [::1]:0");
-    let address = socket
-        .local_addr()
-        .ok()
-        .and_then(|address| address.as_socket())
-        .expect("a bound socket has an IP address");
-    (socket, address)
 }
 
 #[netlings_helpers::test]

@@ -4,9 +4,8 @@
 //! the system resolver answers from `/etc/hosts`.
 
 use lesson1::resolve::{Family, connect_any, pick, resolve};
-use netlings_helpers::net::{self, refused_address, unanswered_address};
+use netlings_helpers::net::{self, refused_address, refused_address_v6, unanswered_address};
 use netlings_helpers::{STEP, likely_cause, within};
-use socket2::{Domain, Socket, Type};
 use std::io;
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::time::Duration;
@@ -123,20 +122,6 @@ fn picks_the_first_address_of_each_family() {
         None,
         "there is no IPv6 address among two IPv4 ones"
     );
-}
-
-/// `[::1]` on a port where every connect is refused: a socket bound there
-/// that never listens (the IPv6 twin of `net::refused_address`).
-fn refused_address_v6() -> (Socket, SocketAddr) {
-    let socket = Socket::new(Domain::IPV6, Type::STREAM, None).expect("creating an IPv6 socket");
-    let any_port: SocketAddr = (Ipv6Addr::LOCALHOST, 0).into();
-    socket.bind(&any_port.into()).expect("binding [::1]:0");
-    let address = socket
-        .local_addr()
-        .ok()
-        .and_then(|address| address.as_socket())
-        .expect("a bound socket has an IP address");
-    (socket, address)
 }
 
 #[netlings_helpers::test]

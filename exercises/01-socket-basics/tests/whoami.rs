@@ -3,12 +3,11 @@
 use lesson1::whoami::{greeting, serve};
 use netlings_helpers::background::{Background, run_in_background};
 use netlings_helpers::descriptors::run_out_of_descriptors;
-use netlings_helpers::net::{self, Client, break_listener};
+use netlings_helpers::net::{self, Client};
 use netlings_helpers::own_process::in_own_process;
 use netlings_helpers::{Program, printable};
 use std::io;
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener};
-use std::time::Duration;
 
 /// Runs `serve` on a thread of its own, as the program runs it on its main
 /// thread, and returns the handle that says whether and how it returned.
@@ -108,23 +107,9 @@ fn a_broken_listener_ends_serve_with_its_error() {
     expect_own_address(&mut client, "the greeting of the first client");
 
     // shutdown(Read) on the listening socket: every accept() on it now fails
-    // at once with EINVAL, and keeps failing. No retry can help.
-    break_listener(&handle);
-    match server.returned(
-        "serve() to return once its listener broke (accept() fails with EINVAL, and will fail \
-         every time: a broken listener ends the loop with that error, it is not retried)",
-    ) {
-        Ok(()) => panic!(
-            "serve() returned Ok(()) after its listener broke; it must return the error accept() \
-             failed with (InvalidInput, EINVAL), so that the program can say why it stopped"
-        ),
-        Err(error) => assert_eq!(
-            error.kind(),
-            io::ErrorKind::InvalidInput,
-            "serve() returned Err({error}); expected the error accept() failed with on the \
-             shut-down listener, InvalidInput (EINVAL)"
-        ),
-    }
+    // at once with EINVAL, and keeps failing. No retry can help: serve()
+    // must end, with that error, so that the program can say why it stopped.
+    net::expect_broken_listener_ends(&handle, &server, "serve()");
 }
 
 #[netlings_helpers::test]
@@ -141,25 +126,10 @@ fn survives_running_out_of_file_descriptors() {
         // The handshake completes in the kernel, and the client waits in the
         // accept queue for as long as accept() cannot make it a socket.
         let stream = out.connect(address);
-        out.wait_for_stderr(
-            "Too many open files",
-            "serve() to print the failed accept to stderr with its error (eprintln!), when \
-             accept() fails with EMFILE because the process has no file descriptor left (a \
-             serve() that returned that error, or retries without a word, prints nothing)",
-        );
-        let retries = out.stderr_lines_during(Duration::from_millis(200));
-        assert!(
-            retries.len() <= 5,
-            "while the process had no descriptor left, serve() printed {} lines in 200 ms, for \
-             example {:?}: it retries accept() at once, in a loop that burns a core. Sleep \
-             ACCEPT_BACKOFF after running out of resources, then accept again",
-            retries.len(),
-            retries.first()
-        );
-        server.expect_running(
-            "running out of file descriptors is no reason to stop: the client waits in the \
-             accept queue, and the next accept() succeeds once a descriptor is free",
-        );
+        // serve() prints the failed accept, pauses ACCEPT_BACKOFF before
+        // each retry, and keeps running: the client waits in the accept
+        // queue, and the next accept() succeeds once a descriptor is free.
+        out.expect_accept_backoff(&server, "serve()");
         out.release();
         let mut client = Client::from_connected(stream);
         expect_own_address(

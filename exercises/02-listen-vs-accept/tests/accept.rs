@@ -10,7 +10,6 @@ use std::collections::HashSet;
 use std::io::{self, Write};
 use std::net::{SocketAddr, TcpListener};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 /// Runs `accept_n(&listener, n)` with a deadline, and hands the listener
 /// back so that the test can go on using it.
@@ -323,23 +322,7 @@ fn a_failed_client_never_ends_the_server_but_a_broken_listener_does() {
     );
     server.expect_running("a client that resets its connection is that client's problem");
 
-    break_listener(&handle);
-    let returned = server.returned(
-        "serve_accept_log() to return once its listener broke (every accept() now fails with \
-         EINVAL: accept_failure says ListenerBroken, and the loop must end with that error)",
-    );
-    match returned {
-        Err(error) => assert_eq!(
-            error.kind(),
-            io::ErrorKind::InvalidInput,
-            "serve_accept_log returned {error}; the broken listener's accept() failed with \
-             EINVAL (InvalidInput), and that is the error to return"
-        ),
-        Ok(()) => panic!(
-            "serve_accept_log returned Ok(()) when its listener broke: return the accept error, \
-             so that the program can say why it stopped"
-        ),
-    }
+    net::expect_broken_listener_ends(&handle, &server, "serve_accept_log()");
 }
 
 #[netlings_helpers::test]
@@ -352,24 +335,7 @@ fn running_out_of_descriptors_is_logged_backed_off_and_survived() {
         let mut out = run_out_of_descriptors(1);
         let client = out.connect(address);
         let (server, _log) = start_serving(listener);
-        out.wait_for_stderr(
-            "Too many open files",
-            "serve_accept_log to print the failed accept() to stderr with its error \
-             (eprintln!(\"...: {error}\")): the process has no descriptor left for the client \
-             (EMFILE)",
-        );
-        let retries = retries_during(&out.stderr_lines_during(RETRY_WINDOW));
-        assert!(
-            retries <= MAX_RETRIES,
-            "in {RETRY_WINDOW:?} out of descriptors, serve_accept_log printed {retries} more \
-             failed accepts: it retries at once and spins at full CPU. Running out of resources \
-             (accept_failure says OutOfResources) needs a pause: sleep ACCEPT_BACKOFF before \
-             accepting again"
-        );
-        server.expect_running(
-            "running out of descriptors is a passing shortage: log it, back off, and accept \
-             again; only a broken listener ends the loop",
-        );
+        out.expect_accept_backoff(&server, "serve_accept_log()");
         out.release();
         let mut client = Client::from_connected(client);
         let answer = client.read_line(
@@ -378,20 +344,6 @@ fn running_out_of_descriptors_is_logged_backed_off_and_survived() {
         );
         assert_eq!(answer, "1", "it is the first client accepted");
     });
-}
-
-/// How long the test watches a server that is out of descriptors, and how
-/// many retries it allows meanwhile: with a pause of ACCEPT_BACKOFF (100 ms)
-/// a server retries about 3 times; without one, thousands of times.
-const RETRY_WINDOW: Duration = Duration::from_millis(300);
-const MAX_RETRIES: usize = 10;
-
-/// How many of `lines` report a failed accept for want of descriptors.
-fn retries_during(lines: &[String]) -> usize {
-    lines
-        .iter()
-        .filter(|line| line.contains("Too many open files"))
-        .count()
 }
 
 #[netlings_helpers::test]

@@ -8,7 +8,7 @@
 
 use lesson2::backlog::{BurstTooBig, backlog_for_burst, listener_for_burst, somaxconn};
 use netlings_helpers::accept_queue::{BurstCutShort, connect_burst};
-use netlings_helpers::net::{self, Client};
+use netlings_helpers::net;
 use netlings_helpers::{STEP, likely_cause, within};
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, TcpStream};
@@ -112,18 +112,7 @@ fn a_listener_for_a_burst_accepts_a_client_over_ipv4_and_ipv6() {
         IpAddr::from(Ipv6Addr::LOCALHOST),
     ] {
         let (listener, address) = burst_listener_on(ip, 8);
-        assert_eq!(
-            address.ip(),
-            ip,
-            "asked for a listener on {ip} port 0, got {address}: make the socket for the \
-             address's own family (Domain::for_address), and bind that address"
-        );
-        assert_ne!(address.port(), 0, "port 0 asks the OS to choose a port");
-        let mut client = Client::connect(address);
-        let (server_side, peer) = net::accept(&listener, "the client's connection to be accepted");
-        let mut server_side = Client::from_accepted(server_side, peer);
-        client.send(b"ping\n");
-        assert_eq!(server_side.read_line("the client's ping"), "ping");
+        net::expect_listening_on(ip, &listener, address);
     }
 }
 

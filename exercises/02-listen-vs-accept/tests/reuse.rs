@@ -80,18 +80,7 @@ fn binds_a_listener_that_accepts_a_client_over_ipv4_and_ipv6() {
     ] {
         let listener = listening(SocketAddr::new(ip, 0));
         let address = local_addr(&listener);
-        assert_eq!(
-            address.ip(),
-            ip,
-            "asked for a listener on {ip} port 0, got {address}: make the socket for the \
-             address's own family (Domain::for_address), and bind that address"
-        );
-        assert_ne!(address.port(), 0, "port 0 asks the OS to choose a port");
-        let mut client = Client::connect(address);
-        let (server_side, peer) = net::accept(&listener, "the client's connection to be accepted");
-        let mut server_side = Client::from_accepted(server_side, peer);
-        client.send(b"ping\n");
-        assert_eq!(server_side.read_line("the client's ping"), "ping");
+        net::expect_listening_on(ip, &listener, address);
     }
 }
 

@@ -74,16 +74,6 @@ impl Running {
     }
 }
 
-/// Sends one line and expects it back.
-fn expect_echo(client: &mut Client, line: &str, waiting_for: &str) {
-    client.send(format!("{line}\n").as_bytes());
-    assert_eq!(
-        client.read_line(waiting_for),
-        line,
-        "the client sent {line:?} and expected the same line back"
-    );
-}
-
 #[netlings_helpers::test]
 fn stops_when_asked_before_any_client_came() {
     let (listener, _address) = net::loopback_listener();
@@ -107,8 +97,7 @@ fn counts_the_clients_it_served() {
     let running = start_serving(listener);
     for number in 1..=2 {
         let mut client = Client::connect(address);
-        expect_echo(
-            &mut client,
+        client.expect_line_echoed(
             &format!("client {number}"),
             &format!("the echo to client {number} of 2"),
         );
@@ -128,16 +117,11 @@ fn refuses_new_clients_once_asked_to_stop() {
     let (listener, address) = net::loopback_listener();
     let running = start_serving(listener);
     let mut connected = Client::connect(address);
-    expect_echo(
-        &mut connected,
-        "before the request",
-        "the echo to the connected client",
-    );
+    connected.expect_line_echoed("before the request", "the echo to the connected client");
     running.shutdown.request();
     running.expect_refused("while one client was still connected");
     // The connected client is still served after the request...
-    expect_echo(
-        &mut connected,
+    connected.expect_line_echoed(
         "still here",
         "the echo to the client that was connected before the request",
     );
@@ -156,17 +140,12 @@ fn a_connected_client_finishes_before_serve_returns() {
     let (listener, address) = net::loopback_listener();
     let running = start_serving(listener);
     let mut connected = Client::connect(address);
-    expect_echo(
-        &mut connected,
-        "before the request",
-        "the echo to the connected client",
-    );
+    connected.expect_line_echoed("before the request", "the echo to the connected client");
     running.shutdown.request();
     // The accept loop has ended once new clients are refused.
     running.expect_refused("while one client was still connected");
     running.expect_still_waiting_for_a_client(Duration::from_millis(50));
-    expect_echo(
-        &mut connected,
+    connected.expect_line_echoed(
         "still here",
         "the echo to the client that was connected before the request",
     );
@@ -189,33 +168,24 @@ fn a_broken_listener_ends_the_loop_and_the_clients_still_finish() {
         .expect("the test could not clone the listener");
     let running = start_serving(listener);
     let mut connected = Client::connect(address);
-    expect_echo(&mut connected, "before", "the echo to the connected client");
+    connected.expect_line_echoed("before", "the echo to the connected client");
 
     break_listener(&handle);
     // The loop has ended (accept fails with EINVAL), but a client is still
     // connected: serve_until_shutdown waits for it before it returns.
     running.expect_still_waiting_for_a_client(Duration::from_millis(50));
-    expect_echo(
-        &mut connected,
+    connected.expect_line_echoed(
         "still here",
         "the echo to a client accepted before the listener broke: it still finishes",
     );
     drop(connected);
-    match running.server.returned(
-        "serve_until_shutdown() to return once its listener broke and its last client left \
-         (accept_failure says ListenerBroken: leave the loop, join the clients, return the error)",
-    ) {
-        Err(error) => assert_eq!(
-            error.kind(),
-            io::ErrorKind::InvalidInput,
-            "serve_until_shutdown returned {error}; the broken listener's accept() failed with \
-             EINVAL (InvalidInput), and that is the error to return"
-        ),
-        Ok(served) => panic!(
-            "serve_until_shutdown returned Ok({served}) when its listener broke: nobody asked it \
-             to stop, so return the accept error, after the clients have finished"
-        ),
-    }
+    // accept_failure says ListenerBroken: leave the loop, join the clients,
+    // then return the error (nobody asked the server to stop).
+    net::expect_ends_with_the_broken_listeners_error(
+        &running.server,
+        "serve_until_shutdown()",
+        "once its listener broke and its last client left",
+    );
 }
 
 #[netlings_helpers::test]
@@ -228,32 +198,10 @@ fn running_out_of_descriptors_is_logged_backed_off_and_survived() {
         let mut out = run_out_of_descriptors(1);
         let client = out.connect(address);
         let running = start_serving(listener);
-        out.wait_for_stderr(
-            "Too many open files",
-            "serve_until_shutdown to print the failed accept() to stderr with its error \
-             (eprintln!(\"...: {error}\")): the process has no descriptor left for the client \
-             (EMFILE)",
-        );
-        let retries = out
-            .stderr_lines_during(RETRY_WINDOW)
-            .iter()
-            .filter(|line| line.contains("Too many open files"))
-            .count();
-        assert!(
-            retries <= MAX_RETRIES,
-            "in {RETRY_WINDOW:?} out of descriptors, serve_until_shutdown printed {retries} more \
-             failed accepts: it retries at once and spins at full CPU. Running out of resources \
-             (accept_failure says OutOfResources) needs a pause: sleep ACCEPT_BACKOFF before \
-             accepting again"
-        );
-        running.server.expect_running(
-            "running out of descriptors is a passing shortage: log it, back off, and accept \
-             again; only a broken listener or a shutdown request ends the loop",
-        );
+        out.expect_accept_backoff(&running.server, "serve_until_shutdown()");
         out.release();
         let mut client = Client::from_connected(client);
-        expect_echo(
-            &mut client,
+        client.expect_line_echoed(
             "served at last",
             "the echo to the client that waited in the queue while the server had no descriptor \
              for it: once descriptors are free again, the next accept() takes it",
@@ -291,9 +239,3 @@ fn a_stop_requested_while_out_of_descriptors_is_heeded() {
         assert_eq!(served, 0, "no client was ever accepted");
     });
 }
-
-/// How long the test watches a server that is out of descriptors, and how
-/// many retries it allows meanwhile: with a pause of ACCEPT_BACKOFF (100 ms)
-/// a server retries about 3 times; without one, thousands of times.
-const RETRY_WINDOW: Duration = Duration::from_millis(300);
-const MAX_RETRIES: usize = 10;

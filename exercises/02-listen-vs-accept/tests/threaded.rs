@@ -9,11 +9,10 @@
 use lesson2::threaded::serve_threaded;
 use netlings_helpers::background::{Background, run_in_background};
 use netlings_helpers::descriptors::run_out_of_descriptors;
-use netlings_helpers::net::{self, Client, break_listener};
+use netlings_helpers::net::{self, Client};
 use netlings_helpers::own_process::in_own_process;
 use std::io;
 use std::net::TcpListener;
-use std::time::Duration;
 
 /// Runs `serve_threaded` in the background, as a program would run it on
 /// its main thread.
@@ -24,23 +23,12 @@ fn start_serving(listener: TcpListener) -> Background<io::Result<()>> {
 /// How many clients stay connected at once in the reverse-order test.
 const CLIENTS: usize = 12;
 
-/// Sends one line and expects it back.
-fn expect_echo(client: &mut Client, line: &str, waiting_for: &str) {
-    client.send(format!("{line}\n").as_bytes());
-    let echo = client.read_line(waiting_for);
-    assert_eq!(
-        echo, line,
-        "the client sent {line:?} and expected the same line back"
-    );
-}
-
 #[netlings_helpers::test]
 fn echoes_a_line_to_one_client() {
     let (listener, address) = net::loopback_listener();
     let _server = start_serving(listener);
     let mut client = Client::connect(address);
-    expect_echo(
-        &mut client,
+    client.expect_line_echoed(
         "hello",
         "the echo of the client's line (serve_threaded must accept it and run echo_lines for it)",
     );
@@ -53,8 +41,7 @@ fn serves_a_client_while_another_stays_silent() {
     // The first client connects and says nothing, and stays connected.
     let _silent = Client::connect(address);
     let mut asking = Client::connect(address);
-    expect_echo(
-        &mut asking,
+    asking.expect_line_echoed(
         "anyone there?",
         "the echo to the second client while the first one stays connected and silent. A server \
          that serves each client on the accepting thread (or joins the client's thread at once) \
@@ -72,8 +59,7 @@ fn serves_clients_in_reverse_order_of_connecting() {
     let mut clients: Vec<Client> = (0..CLIENTS).map(|_| Client::connect(address)).collect();
     for (index, client) in clients.iter_mut().enumerate().rev() {
         let number = index + 1;
-        expect_echo(
-            client,
+        client.expect_line_echoed(
             &format!("client {number} of {CLIENTS}"),
             &format!(
                 "the echo to client {number} of {CLIENTS}, which asks while the clients that \
@@ -91,13 +77,11 @@ fn answers_two_clients_taking_turns() {
     let mut first = Client::connect(address);
     let mut second = Client::connect(address);
     for round in 1..=3 {
-        expect_echo(
-            &mut first,
+        first.expect_line_echoed(
             &format!("first client, round {round}"),
             &format!("the echo to the first client in round {round} of 3"),
         );
-        expect_echo(
-            &mut second,
+        second.expect_line_echoed(
             &format!("second client, round {round}"),
             &format!(
                 "the echo to the second client in round {round} of 3, while the first client \
@@ -115,26 +99,10 @@ fn a_broken_listener_ends_the_server_and_the_clients_carry_on() {
         .expect("the test could not clone the listener");
     let server = start_serving(listener);
     let mut connected = Client::connect(address);
-    expect_echo(&mut connected, "before", "the echo to the connected client");
+    connected.expect_line_echoed("before", "the echo to the connected client");
 
-    break_listener(&handle);
-    let returned = server.returned(
-        "serve_threaded() to return once its listener broke (every accept() now fails with \
-         EINVAL: accept_failure says ListenerBroken, and only that ends the loop, with the error)",
-    );
-    match returned {
-        Err(error) => assert_eq!(
-            error.kind(),
-            io::ErrorKind::InvalidInput,
-            "serve_threaded returned {error}; the broken listener's accept() failed with EINVAL \
-             (InvalidInput), and that is the error to return"
-        ),
-        Ok(()) => {
-            panic!("serve_threaded returned Ok(()) when its listener broke: return the error")
-        }
-    }
-    expect_echo(
-        &mut connected,
+    net::expect_broken_listener_ends(&handle, &server, "serve_threaded()");
+    connected.expect_line_echoed(
         "after",
         "the echo to a client accepted before the listener broke: its thread owns its \
          connection and carries on",
@@ -151,41 +119,13 @@ fn running_out_of_descriptors_is_logged_backed_off_and_survived() {
         let mut out = run_out_of_descriptors(1);
         let client = out.connect(address);
         let server = start_serving(listener);
-        out.wait_for_stderr(
-            "Too many open files",
-            "serve_threaded to print the failed accept() to stderr with its error \
-             (eprintln!(\"...: {error}\")): the process has no descriptor left for the client \
-             (EMFILE)",
-        );
-        let retries = out
-            .stderr_lines_during(RETRY_WINDOW)
-            .iter()
-            .filter(|line| line.contains("Too many open files"))
-            .count();
-        assert!(
-            retries <= MAX_RETRIES,
-            "in {RETRY_WINDOW:?} out of descriptors, serve_threaded printed {retries} more failed \
-             accepts: it retries at once and spins at full CPU. Running out of resources \
-             (accept_failure says OutOfResources) needs a pause: sleep ACCEPT_BACKOFF before \
-             accepting again"
-        );
-        server.expect_running(
-            "running out of descriptors is a passing shortage: log it, back off, and accept \
-             again; only a broken listener ends the loop",
-        );
+        out.expect_accept_backoff(&server, "serve_threaded()");
         out.release();
         let mut client = Client::from_connected(client);
-        expect_echo(
-            &mut client,
+        client.expect_line_echoed(
             "served at last",
             "the echo to the client that waited in the queue while the server had no descriptor \
              for it: once descriptors are free again, the next accept() takes it",
         );
     });
 }
-
-/// How long the test watches a server that is out of descriptors, and how
-/// many retries it allows meanwhile: with a pause of ACCEPT_BACKOFF (100 ms)
-/// a server retries about 3 times; without one, thousands of times.
-const RETRY_WINDOW: Duration = Duration::from_millis(300);
-const MAX_RETRIES: usize = 10;

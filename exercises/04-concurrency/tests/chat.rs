@@ -240,17 +240,5 @@ fn returns_the_error_when_the_listener_breaks() {
     let handle = listener.try_clone().expect("cloning the listener's handle");
     let server = serve_in_background("serve_chat()", listener, serve_chat);
     let _alice = join(address, "alice");
-    net::break_listener(&handle);
-    let returned = server.returned(
-        "serve_chat() to return once its listener broke (every accept() now fails with EINVAL: \
-         a broken listener is the one accept error that ends the loop)",
-    );
-    let error = returned.expect_err(
-        "serve_chat() returned Ok after its listener broke; it must return the accept error",
-    );
-    assert_eq!(
-        error.raw_os_error(),
-        Some(libc::EINVAL),
-        "serve_chat() should return the accept error itself (EINVAL), got {error}"
-    );
+    net::expect_broken_listener_ends(&handle, &server, "serve_chat()");
 }

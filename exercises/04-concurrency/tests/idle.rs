@@ -312,20 +312,7 @@ fn returns_the_error_when_the_listener_breaks() {
         client.read_line("the echo before the listener broke"),
         "before"
     );
-    net::break_listener(&handle);
-    let returned = server.returned(
-        "serve_with_idle_timeout() to return once its listener broke (every accept() now fails \
-         with EINVAL: a broken listener is the one accept error that ends the loop)",
-    );
-    let error = returned.expect_err(
-        "serve_with_idle_timeout() returned Ok after its listener broke; it must return the \
-         accept error",
-    );
-    assert_eq!(
-        error.raw_os_error(),
-        Some(libc::EINVAL),
-        "serve_with_idle_timeout() should return the accept error itself (EINVAL), got {error}"
-    );
+    net::expect_broken_listener_ends(&handle, &server, "serve_with_idle_timeout()");
 }
 
 #[netlings_helpers::test]

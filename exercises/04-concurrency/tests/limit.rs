@@ -14,7 +14,6 @@ use netlings_helpers::own_process::in_own_process;
 use netlings_helpers::printable;
 use std::io::{self, Read};
 use std::net::SocketAddr;
-use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::time::Duration;
 
 fn start_serving(max_clients: usize) -> SocketAddr {
@@ -178,19 +177,7 @@ fn returns_the_error_when_the_listener_breaks() {
         serve_limited(listener, 2)
     });
     let _first = admitted(address, "serving 1 of 2", "the greeting of client 1");
-    net::break_listener(&handle);
-    let returned = server.returned(
-        "serve_limited() to return once its listener broke (every accept() now fails with \
-         EINVAL: a broken listener is the one accept error that ends the loop)",
-    );
-    let error = returned.expect_err(
-        "serve_limited() returned Ok after its listener broke; it must return the accept error",
-    );
-    assert_eq!(
-        error.raw_os_error(),
-        Some(libc::EINVAL),
-        "serve_limited() should return the accept error itself (EINVAL), got {error}"
-    );
+    net::expect_broken_listener_ends(&handle, &server, "serve_limited()");
 }
 
 #[netlings_helpers::test]
@@ -205,20 +192,7 @@ fn survives_running_out_of_file_descriptors() {
         // A slot is free, so the loop takes a permit and accepts; accept()
         // has no descriptor for the new connection and fails with EMFILE.
         let mut waiting = Client::from_connected(out.connect(address));
-        let logged = catch_unwind(AssertUnwindSafe(|| {
-            out.wait_for_stderr(
-                "Too many open files",
-                "serve_limited() to print the accept() that failed with EMFILE (print the \
-                 error itself: it reads \"Too many open files\")",
-            )
-        }));
-        if let Err(panic) = logged {
-            server.expect_running(
-                "an accept() that fails with EMFILE (out of file descriptors) is not the \
-                 listener's fault: print it, wait ACCEPT_BACKOFF and accept again",
-            );
-            resume_unwind(panic);
-        }
+        out.expect_accept_backoff(&server, "serve_limited()");
         first.send(b"still served?\n");
         assert_eq!(
             first.read_line(

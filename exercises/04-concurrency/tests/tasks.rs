@@ -11,11 +11,9 @@ use netlings_helpers::background::{Background, serve_in_background};
 use netlings_helpers::descriptors::run_out_of_descriptors;
 use netlings_helpers::net::{self, Client};
 use netlings_helpers::own_process::in_own_process;
-use netlings_helpers::{Program, STEP, printable, within};
-use std::io::{self, Read};
+use netlings_helpers::{Program, printable};
+use std::io;
 use std::net::{Shutdown, SocketAddr, TcpListener};
-use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
-use std::time::Duration;
 
 fn start_serving(listener: TcpListener) -> Background<io::Result<()>> {
     serve_in_background("serve()", listener, serve)
@@ -27,46 +25,13 @@ fn serving() -> SocketAddr {
     address
 }
 
-/// Reads exactly `expected.len()` bytes, with a deadline, and checks that
-/// they are `expected`: the echo of what the client just sent, before it
-/// sends anything else or closes.
-fn expect_echo_now(client: &Client, expected: &[u8], waiting_for: &str) {
-    let mut stream = client
-        .stream()
-        .try_clone()
-        .expect("cloning the client's socket");
-    let wanted = expected.len();
-    let received = within(STEP, waiting_for, move || {
-        let mut received = vec![0; wanted];
-        let mut filled = 0;
-        while filled < wanted {
-            match stream.read(&mut received[filled..]) {
-                Ok(0) => break,
-                Ok(read) => filled += read,
-                Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
-                Err(error) => panic!("while waiting for {wanted} echoed bytes: {error}"),
-            }
-        }
-        received.truncate(filled);
-        received
-    });
-    assert_eq!(
-        received,
-        expected,
-        "the client sent {} and expected exactly those bytes back, got {}",
-        printable(expected),
-        printable(&received)
-    );
-}
-
 #[netlings_helpers::test]
 fn echoes_each_piece_as_it_arrives() {
     let address = serving();
     let mut client = Client::connect(address);
     for piece in [&b"no newline needed"[..], b"\xff\x00 any bytes\r\n", b"!"] {
         client.send(piece);
-        expect_echo_now(
-            &client,
+        client.expect_echo_now(
             piece,
             &format!(
                 "the echo of {}, with the connection still open. echo must write back what \
@@ -170,19 +135,7 @@ fn returns_the_error_when_the_listener_breaks() {
         client.read_line("the echo before the listener broke"),
         "before"
     );
-    net::break_listener(&handle);
-    let returned = server.returned(
-        "serve() to return once its listener broke (every accept() now fails with EINVAL: a \
-         broken listener is the one accept error that ends the loop)",
-    );
-    let error = returned.expect_err(
-        "serve() returned Ok after its listener broke; it must return the accept error",
-    );
-    assert_eq!(
-        error.raw_os_error(),
-        Some(libc::EINVAL),
-        "serve() should return the accept error itself (EINVAL), got {error}"
-    );
+    net::expect_broken_listener_ends(&handle, &server, "serve()");
 }
 
 #[netlings_helpers::test]
@@ -200,20 +153,7 @@ fn survives_running_out_of_file_descriptors() {
         let mut waiting = Client::from_connected(out.connect(address));
         // The kernel completed the handshake; accept() has no descriptor to
         // give the new connection and fails with EMFILE.
-        let logged = catch_unwind(AssertUnwindSafe(|| {
-            out.wait_for_stderr(
-                "Too many open files",
-                "serve() to print the accept() that failed with EMFILE (print the error \
-                 itself: it reads \"Too many open files\")",
-            )
-        }));
-        if let Err(panic) = logged {
-            server.expect_running(
-                "an accept() that fails with EMFILE (out of file descriptors) is not the \
-                 listener's fault: print it, wait ACCEPT_BACKOFF and accept again",
-            );
-            resume_unwind(panic);
-        }
+        out.expect_accept_backoff(&server, "serve()");
         first.send(b"still served?\n");
         let echo = first.read_line(
             "the echo to a client connected before the process ran out of descriptors, while \
@@ -222,21 +162,6 @@ fn survives_running_out_of_file_descriptors() {
              tokio::time::sleep(ACCEPT_BACKOFF).await",
         );
         assert_eq!(echo, "still served?");
-        let retries = out
-            .stderr_lines_during(Duration::from_millis(300))
-            .iter()
-            .filter(|line| line.contains("Too many open files"))
-            .count();
-        assert!(
-            retries <= 10,
-            "serve() printed {retries} failed accepts in 300ms: it retries at once, which fails \
-             at once and burns a core. After EMFILE, wait ACCEPT_BACKOFF (100ms) before \
-             accepting again"
-        );
-        server.expect_running(
-            "an accept() that fails with EMFILE (out of file descriptors) is not the listener's \
-             fault: print it, wait ACCEPT_BACKOFF and accept again",
-        );
         out.release();
         waiting.send(b"served at last?\n");
         let echo = waiting.read_line(

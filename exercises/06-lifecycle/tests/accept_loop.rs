@@ -3,15 +3,13 @@
 //! process of their own, with its descriptor limit lowered (Linux).
 
 use lesson6::accept_loop::serve;
-use netlings_cli::accept::ACCEPT_BACKOFF;
 use netlings_helpers::background::{Background, run_in_background};
 use netlings_helpers::descriptors::run_out_of_descriptors;
-use netlings_helpers::net::{Client, break_listener, loopback_listener};
+use netlings_helpers::net::{Client, expect_broken_listener_ends, loopback_listener};
 use netlings_helpers::own_process::in_own_process;
 use netlings_helpers::{Program, printable};
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
-use std::time::Instant;
 
 /// What the tests' server does with a connection: reads the request until
 /// EOF and answers it reversed (exercise 3's protocol, written here so that
@@ -93,22 +91,9 @@ fn ends_with_the_error_of_a_broken_listener() {
     let (server, address, handle) = start();
     ask(Client::connect(address), b"before");
     // shutdown(Read) on the listener: every accept fails with EINVAL now,
-    // and for good.
-    break_listener(&handle);
-    match server.returned(
-        "serve() to return once its listener broke (EINVAL): no retry can help a broken listener",
-    ) {
-        Err(error) => assert_eq!(
-            error.raw_os_error(),
-            Some(libc::EINVAL),
-            "serve() must return the accept error of the broken listener, EINVAL; it returned \
-             {error}"
-        ),
-        Ok(()) => panic!(
-            "serve() returned Ok(()) when its listener broke: return the accept error, so that \
-             the program can say why it stopped"
-        ),
-    }
+    // and for good. No retry can help a broken listener: serve() returns
+    // the error, so that the program can say why it stopped.
+    expect_broken_listener_ends(&handle, &server, "serve()");
 }
 
 #[netlings_helpers::test]
@@ -122,14 +107,9 @@ fn survives_running_out_of_file_descriptors() {
         let waiting: Vec<Client> = (0..3)
             .map(|_| Client::from_connected(out.connect(address)))
             .collect();
-        out.wait_for_stderr(
-            "Too many open files",
-            "serve() to log the failed accept (EMFILE) to stderr",
-        );
-        server.expect_running(
-            "accept failed with EMFILE (too many open files): that is the process running out of \
-             a resource, not a broken listener. Log it, back off, and accept again",
-        );
+        // EMFILE (too many open files) is the process running out of a
+        // resource, not a broken listener: log it, back off, accept again.
+        out.expect_accept_backoff(&server, "serve()");
         // Descriptors come back (as when other connections end): every
         // client that waited in the accept queue is served.
         out.release();
@@ -144,28 +124,12 @@ fn survives_running_out_of_file_descriptors() {
 #[netlings_helpers::test]
 fn backs_off_instead_of_spinning_while_out_of_descriptors() {
     in_own_process(|| {
-        let (_server, address, _handle) = start();
+        let (server, address, _handle) = start();
         // Every failed accept from here on logs one line, and with a pause of
         // ACCEPT_BACKOFF between them, no more than one per pause can come
         // in any stretch of time, however loaded the machine is.
-        let started = Instant::now();
         let mut out = run_out_of_descriptors(1);
         let _waiting = out.connect(address);
-        out.wait_for_stderr(
-            "Too many open files",
-            "serve() to log the failed accept (EMFILE) to stderr",
-        );
-        let lines = out.stderr_lines_during(ACCEPT_BACKOFF * 3);
-        let elapsed = started.elapsed();
-        // The line wait_for_stderr took, and those collected since.
-        let logged = 1 + lines.len();
-        let most = (elapsed.as_millis() / ACCEPT_BACKOFF.as_millis()) as usize + 2;
-        assert!(
-            logged <= most,
-            "serve() logged {logged} failed accepts in {elapsed:?} while out of descriptors; with \
-             a pause of ACCEPT_BACKOFF ({ACCEPT_BACKOFF:?}) before each retry there can be at \
-             most {most}. Retrying at once spins a core and fills the log. First lines: {:?}",
-            &lines[..lines.len().min(3)]
-        );
+        out.expect_accept_backoff(&server, "serve()");
     });
 }

@@ -19,13 +19,45 @@
 //! machine, and each one ends by itself (or at end-of-file on stdin when it
 //! pauses for you).
 
+use netlings_cli::accept::{ACCEPT_BACKOFF, AcceptFailure, accept_failure};
 use std::collections::BTreeMap;
+use std::io;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 /// Waits for Enter, or carries on at once when stdin is closed
 /// (`cargo run ... </dev/null`). It lives once, in `netlings-cli`.
 pub use netlings_cli::pause;
+
+/// What the async demos' accept loops do after a failed `accept()`, by
+/// lesson 2's accept-loop rule (its section 7): `Ok(())` to accept again,
+/// after logging the error, and after a pause of `ACCEPT_BACKOFF` when the
+/// process ran out of descriptors or memory; or the error back when the
+/// listener is broken and the loop must end. `server` names the loop in the
+/// log line.
+///
+/// It is the twin of lesson 2's `after_failed_accept`, with one difference
+/// that matters: the pause is tokio's sleep, which gives the worker thread
+/// back to the other tasks while it waits. `std::thread::sleep` here would
+/// stop every task on that thread for the whole pause (section 5).
+pub async fn after_failed_accept(server: &str, error: io::Error) -> io::Result<()> {
+    match accept_failure(&error) {
+        // One client's connection failed; the next one is fine.
+        AcceptFailure::OneConnection => {
+            eprintln!("{server}: accept failed: {error}");
+            Ok(())
+        }
+        // EMFILE and friends: the client waits in the queue. Retrying at
+        // once would fail at once, so pause before the next accept().
+        AcceptFailure::OutOfResources => {
+            eprintln!("{server}: accept failed, trying again in {ACCEPT_BACKOFF:?}: {error}");
+            tokio::time::sleep(ACCEPT_BACKOFF).await;
+            Ok(())
+        }
+        // Every later accept() would fail the same way.
+        AcceptFailure::ListenerBroken => Err(error),
+    }
+}
 
 /// `127.0.0.1:0`: the loopback address, and a port the OS chooses.
 pub fn loopback() -> SocketAddr {

@@ -8,95 +8,22 @@
 //! | `tls-cost` | what TLS costs: full and resumed handshakes per second, bulk throughput against plain TCP |
 //!
 //! This file holds what the programs share: a certificate authority made in
-//! memory for the run (no key is ever written to disk), and the verifier
-//! that accepts anything, which only `mitm` uses, to show why nobody should.
+//! memory for the run (no key is ever written to disk; the tests' own, from
+//! `netlings_helpers::tls`), and the verifier that accepts anything, which
+//! only `mitm` uses, to show why nobody should.
 //! The programs only ever bind loopback addresses.
 
-use rcgen::{
-    BasicConstraints, CertificateParams, CertifiedIssuer, DnType, ExtendedKeyUsagePurpose, IsCa,
-    KeyPair, KeyUsagePurpose,
-};
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
-use rustls::crypto::CryptoProvider;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName, UnixTime};
-use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, ServerConfig, SignatureScheme};
-use std::sync::Arc;
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::{DigitallySignedStruct, SignatureScheme};
 
-/// rustls on the ring provider, as everywhere in the course.
-pub fn provider() -> Arc<CryptoProvider> {
-    Arc::new(rustls::crypto::ring::default_provider())
-}
-
-/// A certificate authority that lives in this process only.
-pub struct Ca {
-    issuer: CertifiedIssuer<'static, KeyPair>,
-}
-
-impl Ca {
-    /// A new CA named `name`, with a fresh key.
-    pub fn new(name: &str) -> Ca {
-        let mut params = CertificateParams::new(Vec::<String>::new()).expect("no names");
-        params.distinguished_name.push(DnType::CommonName, name);
-        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        params.key_usages = vec![KeyUsagePurpose::KeyCertSign];
-        let key = KeyPair::generate().expect("a key");
-        Ca {
-            issuer: CertifiedIssuer::self_signed(params, key).expect("a CA certificate"),
-        }
-    }
-
-    /// A certificate for `names` and its key, signed by this CA; the
-    /// validity dates are rcgen's defaults unless `expired`.
-    pub fn issue(
-        &self,
-        names: &[&str],
-        expired: bool,
-    ) -> (Vec<CertificateDer<'static>>, PrivateKeyDer<'static>) {
-        let names: Vec<String> = names.iter().map(|name| name.to_string()).collect();
-        let mut params = CertificateParams::new(names).expect("valid names");
-        params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
-        if expired {
-            params.not_before = rcgen::date_time_ymd(2019, 1, 1);
-            params.not_after = rcgen::date_time_ymd(2020, 1, 1);
-        }
-        let key = KeyPair::generate().expect("a key");
-        let cert = params.signed_by(&key, &self.issuer).expect("a signature");
-        let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der()));
-        (vec![cert.der().clone()], key)
-    }
-
-    /// A server configuration that presents a certificate for `names`.
-    pub fn server_config(&self, names: &[&str]) -> ServerConfig {
-        let (chain, key) = self.issue(names, false);
-        server_config_with(chain, key)
-    }
-
-    /// A client configuration that trusts this CA and nothing else.
-    pub fn client_config(&self) -> ClientConfig {
-        let mut roots = RootCertStore::empty();
-        roots
-            .add(self.issuer.der().clone())
-            .expect("a CA certificate");
-        ClientConfig::builder_with_provider(provider())
-            .with_safe_default_protocol_versions()
-            .expect("TLS 1.2 and 1.3")
-            .with_root_certificates(roots)
-            .with_no_client_auth()
-    }
-}
-
-/// A server configuration that presents `chain` with `key`.
-pub fn server_config_with(
-    chain: Vec<CertificateDer<'static>>,
-    key: PrivateKeyDer<'static>,
-) -> ServerConfig {
-    ServerConfig::builder_with_provider(provider())
-        .with_safe_default_protocol_versions()
-        .expect("TLS 1.2 and 1.3")
-        .with_no_client_auth()
-        .with_single_cert(chain, key)
-        .expect("a certificate and its key")
-}
+/// The certificate authority, made in memory for each run, is the one the
+/// lesson's tests use, so it is written once, in the course's test helpers:
+/// `TestCa::new(name)` makes a CA with a fresh key, `issue_server(names)`
+/// and `issue_expired_server(names)` certificates it signs, and
+/// `server_config(&leaf)` and `client_config(&ca)` the two sides of a
+/// handshake on rustls's `ring` provider (`provider()`).
+pub use netlings_helpers::tls::{TestCa, client_config, provider, server_config};
 
 /// THE MISTAKE this lesson warns about: a verifier that says yes to every
 /// certificate. The handshake still encrypts, but to whoever answered.

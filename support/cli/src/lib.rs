@@ -8,7 +8,8 @@
 //! - it serves until killed.
 //!
 //! The programs only call [`run`] with a closure that binds ([`listen_tcp`],
-//! [`bind_udp`]) and hands the socket to their lesson's library.
+//! [`bind_udp`]) and hands the socket to their lesson's library; an async
+//! library gets it through [`serve_on_tokio`] (feature `tokio`).
 //! The lessons' demos share one more helper, [`pause`], which waits for Enter
 //! so that a reader can look at the demo's sockets with `ss`.
 //!
@@ -71,6 +72,41 @@ pub fn bind_udp(address: SocketAddr) -> Result<UdpSocket, String> {
         UdpSocket::bind(address).map_err(|error| format!("cannot bind {address}: {error}"))?;
     announce(bound_address(address, socket.local_addr())?);
     Ok(socket)
+}
+
+/// Serves an async server on `listener`: builds a multi-threaded tokio
+/// runtime (one worker thread per core, what a real server uses), hands the
+/// bound std listener over to tokio, and runs `serve` with it until it
+/// returns. Its error comes back as a sentence for [`run`] to print.
+///
+/// ```no_run
+/// # async fn serve(listener: tokio::net::TcpListener) -> std::io::Result<()> { Ok(()) }
+/// fn main() -> std::process::ExitCode {
+///     netlings_cli::run("echo", "Sends every byte back.", |address| {
+///         let listener = netlings_cli::listen_tcp(address)?;
+///         netlings_cli::serve_on_tokio(listener, serve)
+///     })
+/// }
+/// ```
+#[cfg(feature = "tokio")]
+pub fn serve_on_tokio<Serve, Served>(listener: TcpListener, serve: Serve) -> Result<(), String>
+where
+    Serve: FnOnce(tokio::net::TcpListener) -> Served,
+    Served: std::future::Future<Output = std::io::Result<()>>,
+{
+    let runtime = tokio::runtime::Runtime::new()
+        .map_err(|error| format!("cannot start the tokio runtime: {error}"))?;
+    runtime.block_on(async {
+        // tokio takes over the bound std listener; it must not block.
+        listener
+            .set_nonblocking(true)
+            .map_err(|error| format!("cannot make the listener non-blocking: {error}"))?;
+        let listener = tokio::net::TcpListener::from_std(listener)
+            .map_err(|error| format!("cannot hand the listener to tokio: {error}"))?;
+        serve(listener)
+            .await
+            .map_err(|error| format!("the listener failed: {error}"))
+    })
 }
 
 fn bound_address(

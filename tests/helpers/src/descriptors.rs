@@ -15,6 +15,7 @@ use crate::background::Background;
 use crate::deadline::STEP;
 use crate::explain::likely_cause;
 use crate::own_process::is_own_process;
+use netlings_cli::accept::ACCEPT_BACKOFF;
 use socket2::{Domain, Socket, Type};
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Write};
@@ -41,6 +42,10 @@ pub struct OutOfDescriptors {
     stderr_lines: mpsc::Receiver<String>,
     /// Where stderr pointed before; restored on drop.
     original_stderr: OwnedFd,
+    /// When the process began to run out: no accept() can have failed for
+    /// want of a descriptor before then, so the retries a server may have
+    /// made since are bounded by the time since, whatever the load.
+    running_out_since: Instant,
 }
 
 /// Uses up every file descriptor of this process but the sockets for
@@ -65,6 +70,7 @@ pub fn run_out_of_descriptors(clients: usize) -> OutOfDescriptors {
     let reserved = (0..clients)
         .map(|_| Socket::new(Domain::IPV4, Type::STREAM, None).expect("creating a client socket"))
         .collect();
+    let running_out_since = Instant::now();
     lower_descriptor_limit();
     let mut filler = Vec::new();
     loop {
@@ -79,6 +85,7 @@ pub fn run_out_of_descriptors(clients: usize) -> OutOfDescriptors {
         filler,
         stderr_lines,
         original_stderr,
+        running_out_since,
     }
 }
 
@@ -137,37 +144,56 @@ impl OutOfDescriptors {
     /// The accept-loop rule, seen from outside while the process is out of
     /// descriptors and a client waits: the server (`name`, running in
     /// `server`) prints the failed accept with its error ("Too many open
-    /// files"), retries at most 10 times in 300 ms (it backs off instead of
-    /// spinning), and keeps running.
+    /// files"), backs off [`ACCEPT_BACKOFF`] before each retry instead of
+    /// spinning, and keeps running.
+    ///
+    /// The back-off is checked by counting the failed accepts printed while
+    /// the test watches for three pauses: with a pause before each retry,
+    /// there can be at most one per [`ACCEPT_BACKOFF`] since the process ran
+    /// out, plus the first. The bound grows with the time that really
+    /// passed, so a loaded machine that delays the test cannot fail a server
+    /// that backs off.
     #[track_caller]
     pub fn expect_accept_backoff<T>(&self, server: &Background<T>, name: &str) {
+        const FAILED_ACCEPT: &str = "Too many open files";
         let keep_running = "an accept() that fails with EMFILE (out of file descriptors) is not \
                             the listener's fault: print it, sleep ACCEPT_BACKOFF and accept again";
         let logged = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             self.wait_for_stderr(
-                "Too many open files",
+                FAILED_ACCEPT,
                 &format!(
                     "{name} to print the accept() that failed with EMFILE (print the error \
-                     itself: it reads \"Too many open files\")"
+                     itself: it reads \"Too many open files\"); a server that returned the \
+                     error, or retries without a word, prints nothing"
                 ),
             )
         }));
-        if let Err(panic) = logged {
-            // A server that ended says more than one that printed nothing.
-            server.expect_running(keep_running);
-            std::panic::resume_unwind(panic);
-        }
-        let window = Duration::from_millis(300);
-        let retries = self
-            .stderr_lines_during(window)
+        let first = match logged {
+            Ok(first) => first,
+            Err(panic) => {
+                // A server that ended says more than one that printed nothing.
+                server.expect_running(keep_running);
+                std::panic::resume_unwind(panic);
+            }
+        };
+        let later = self.stderr_lines_during(ACCEPT_BACKOFF * 3);
+        let elapsed = self.running_out_since.elapsed();
+        let failed_accepts = 1 + later
             .iter()
-            .filter(|line| line.contains("Too many open files"))
+            .filter(|line| line.contains(FAILED_ACCEPT))
             .count();
+        let most = (elapsed.as_millis() / ACCEPT_BACKOFF.as_millis()) as usize + 2;
         assert!(
-            retries <= 10,
-            "{name} printed {retries} failed accepts in {window:?}: it retries at once, which \
-             fails at once and burns a core. After EMFILE, sleep ACCEPT_BACKOFF (100 ms) before \
-             accepting again"
+            failed_accepts <= most,
+            "{name} printed {failed_accepts} failed accepts in the {elapsed:?} since the process \
+             ran out of descriptors; with a pause of ACCEPT_BACKOFF ({ACCEPT_BACKOFF:?}) before \
+             each retry there can be at most {most}. It retries at once, which fails at once and \
+             burns a core: after EMFILE, sleep ACCEPT_BACKOFF before accepting again. First \
+             lines: {:?}",
+            std::iter::once(&first)
+                .chain(later.iter())
+                .take(3)
+                .collect::<Vec<_>>()
         );
         server.expect_running(keep_running);
     }

@@ -7,6 +7,7 @@
 //! queue is empty", which the test can see here.
 
 use crate::deadline::STEP;
+use std::fmt;
 use std::net::SocketAddr;
 use std::thread;
 use std::time::{Duration, Instant};
@@ -21,6 +22,40 @@ pub struct SocketLine {
     pub send_queue: u32,
     /// Bytes received and not yet read by the program.
     pub recv_queue: u32,
+}
+
+impl fmt::Display for SocketLine {
+    /// `ESTABLISHED send-Q 0 recv-Q 6`: the state by name, then the queues,
+    /// as `ss -tan` shows them.
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            formatter,
+            "{} send-Q {} recv-Q {}",
+            state_name(self.state),
+            self.send_queue,
+            self.recv_queue
+        )
+    }
+}
+
+/// Linux's name for TCP state number `code` (`include/net/tcp_states.h`),
+/// or `"?"` for a number Linux does not use.
+pub fn state_name(code: u8) -> &'static str {
+    match code {
+        1 => "ESTABLISHED",
+        2 => "SYN_SENT",
+        3 => "SYN_RECV",
+        4 => "FIN_WAIT1",
+        5 => "FIN_WAIT2",
+        6 => "TIME_WAIT",
+        7 => "CLOSE",
+        8 => "CLOSE_WAIT",
+        9 => "LAST_ACK",
+        10 => "LISTEN",
+        11 => "CLOSING",
+        12 => "NEW_SYN_RECV",
+        _ => "?",
+    }
 }
 
 /// The line of the IPv4 socket whose local address is `local` and remote
@@ -71,7 +106,8 @@ pub fn wait_for_line(
             Some(line) if ready(&line) => return line,
             _ if Instant::now() > deadline => panic!(
                 "deadline: waited {STEP:?} for {waiting_for} (the socket {local} -> {remote} in \
-                 /proc/net/tcp); last seen: {line:?}"
+                 /proc/net/tcp); last seen: {}",
+                line.map_or_else(|| String::from("not listed"), |line| line.to_string())
             ),
             _ => thread::sleep(Duration::from_millis(1)),
         }
@@ -100,7 +136,7 @@ mod tests {
         let (mut server_side, peer) = accept(&listener, "the test's own client");
         client.send(b"four");
         let line = wait_for_line(address, peer, "4 unread bytes", |line| line.recv_queue == 4);
-        assert_eq!(line.state, 1, "ESTABLISHED");
+        assert_eq!(line.to_string(), "ESTABLISHED send-Q 0 recv-Q 4");
         server_side.read_exact(&mut [0; 4]).unwrap();
         wait_until_peer_has_read(peer, address, "the bytes to be read");
     }

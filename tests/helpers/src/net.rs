@@ -6,7 +6,7 @@ use crate::deadline::{STEP, within};
 use crate::explain::{likely_cause, printable};
 use socket2::{Domain, Socket, Type};
 use std::io::{self, BufRead, BufReader, Read, Write};
-use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, TcpStream, UdpSocket};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, TcpStream, UdpSocket};
 use std::time::{Duration, Instant};
 
 /// A TCP listener on `127.0.0.1`, on a port the OS chose, and its address.
@@ -168,23 +168,64 @@ pub fn expect_broken_listener_ends<T: std::fmt::Debug>(
     name: &str,
 ) -> io::Error {
     break_listener(handle);
+    expect_ends_with_the_broken_listeners_error(server, name, "once its listener broke")
+}
+
+/// The second half of [`expect_broken_listener_ends`], for a test that
+/// broke the listener itself and had more to check before the server ends
+/// (clients that must still be served, say): expects the server to return,
+/// within [`STEP`], the error its broken listener's `accept()` failed with,
+/// and returns that error (`EINVAL` on Linux).
+///
+/// `name` names the server in messages; `when` completes "to return ...",
+/// for example `"once its listener broke and its last client left"`.
+#[track_caller]
+pub fn expect_ends_with_the_broken_listeners_error<T: std::fmt::Debug>(
+    server: &Background<io::Result<T>>,
+    name: &str,
+    when: &str,
+) -> io::Error {
     let returned = server.returned(&format!(
-        "{name} to return once its listener broke (every accept() now fails with EINVAL: a \
-         broken listener is the one accept error that ends the loop)"
+        "{name} to return {when} (every accept() on a broken listener fails with EINVAL, which \
+         accept_failure sorts as ListenerBroken: the one accept error that ends the loop, with \
+         that error)"
     ));
     let error = match returned {
         Ok(value) => panic!(
-            "{name} returned Ok({value:?}) after its listener broke; it must return the accept \
-             error, so that its caller learns the server has stopped"
+            "{name} returned Ok({value:?}) after its listener broke; nobody asked it to stop, so \
+             it must return the accept error, so that its caller learns why the server stopped"
         ),
         Err(error) => error,
     };
     assert_eq!(
         error.raw_os_error(),
         Some(libc::EINVAL),
-        "{name} should return the accept error itself (EINVAL, \"Invalid argument\"), not {error}"
+        "{name} returned Err({error}); it should return the error the broken listener's \
+         accept() failed with, itself (EINVAL, \"Invalid argument\"), not a new error or \
+         another one"
     );
     error
+}
+
+/// Checks a listener the code under test made when asked for `ip` port 0,
+/// and `address`, where it says the listener is: that address is on `ip`
+/// (a socket of the address's own family, bound to it), on a port the OS
+/// chose, and the listener works: a client connects, is accepted, and the
+/// line it sends arrives.
+#[track_caller]
+pub fn expect_listening_on(ip: IpAddr, listener: &TcpListener, address: SocketAddr) {
+    assert_eq!(
+        address.ip(),
+        ip,
+        "asked for a listener on {ip} port 0, got {address}: make the socket for the \
+         address's own family (Domain::for_address), and bind that address"
+    );
+    assert_ne!(address.port(), 0, "port 0 asks the OS to choose a port");
+    let mut client = Client::connect(address);
+    let (server_side, peer) = accept(listener, "the client's connection to be accepted");
+    let mut server_side = Client::from_accepted(server_side, peer);
+    client.send(b"ping\n");
+    assert_eq!(server_side.read_line("the client's ping"), "ping");
 }
 
 /// Waits for the next client on `listener`, failing the test after [`STEP`].
@@ -323,6 +364,47 @@ impl Client {
             ),
             Err(error) => self.fail_reading(waiting_for, &line, &error),
         }
+    }
+
+    /// Sends `line` and a newline, and expects the same line back, failing
+    /// the test if another line, an EOF or nothing comes instead.
+    ///
+    /// `waiting_for` completes "waited 5s for ...".
+    #[track_caller]
+    pub fn expect_line_echoed(&mut self, line: &str, waiting_for: &str) {
+        self.send(format!("{line}\n").as_bytes());
+        let echo = self.read_line(waiting_for);
+        assert_eq!(
+            echo, line,
+            "the client sent {line:?} and expected the same line back"
+        );
+    }
+
+    /// Reads exactly as many bytes as `expected` holds, and no more, and
+    /// fails the test unless they are `expected`: the echo of what the test
+    /// just sent, checked before it sends anything else or closes, so that a
+    /// server that waits for more (a newline, the end) is caught.
+    ///
+    /// `waiting_for` completes "waited 5s for ...".
+    #[track_caller]
+    pub fn expect_echo_now(&mut self, expected: &[u8], waiting_for: &str) {
+        let mut received = Vec::new();
+        let outcome = self.read_until_deadline(|reader| {
+            let mut chunk = vec![0; expected.len() - received.len()];
+            let read = reader.read(&mut chunk)?;
+            received.extend_from_slice(&chunk[..read]);
+            Ok(read == 0 || received.len() == expected.len())
+        });
+        if let Err(error) = outcome {
+            self.fail_reading(waiting_for, &received, &error);
+        }
+        assert_eq!(
+            received,
+            expected,
+            "the client sent {} and expected exactly those bytes back, got {}",
+            printable(expected),
+            printable(&received)
+        );
     }
 
     /// Reads until the server closes the connection and returns everything
@@ -474,6 +556,18 @@ mod tests {
             "{} queued",
             queued.len()
         );
+    }
+
+    #[test]
+    fn expect_echo_now_reads_no_more_than_it_expects() {
+        let (listener, address) = loopback_listener();
+        let mut client = Client::connect(address);
+        let (mut server_side, _) = accept(&listener, "the test's own client");
+        server_side.write_all(b"echo\nmore").unwrap();
+        client.expect_echo_now(b"echo", "the echo");
+        assert_eq!(client.read_line("the rest"), "");
+        drop(server_side);
+        assert_eq!(client.read_to_end("the last bytes"), b"more");
     }
 
     #[test]

@@ -73,18 +73,9 @@ fn main() -> ExitCode {
         }
         .map_err(|error| error.to_string())?;
         let listener = netlings_cli::listen_tcp(address)?;
-        let runtime = tokio::runtime::Runtime::new()
-            .map_err(|error| format!("cannot start the tokio runtime: {error}"))?;
-        runtime.block_on(async {
-            listener
-                .set_nonblocking(true)
-                .map_err(|error| format!("cannot make the listener non-blocking: {error}"))?;
-            let listener = tokio::net::TcpListener::from_std(listener)
-                .map_err(|error| format!("cannot hand the listener to tokio: {error}"))?;
-            let acceptor = tokio_rustls::TlsAcceptor::from(config);
+        let acceptor = tokio_rustls::TlsAcceptor::from(config);
+        netlings_cli::serve_on_tokio(listener, |listener| {
             serve_tls_echo(listener, acceptor, HANDSHAKE_TIMEOUT)
-                .await
-                .map_err(|error| format!("the listener failed: {error}"))
         })
     })();
     match outcome {

@@ -17,8 +17,7 @@
 //!
 //! Run it with `cargo run -p lesson4-demos --bin connection-limit`.
 
-use lesson4_demos::{Timeline, loopback};
-use netlings_cli::accept::{ACCEPT_BACKOFF, AcceptFailure, accept_failure};
+use lesson4_demos::{Timeline, after_failed_accept, loopback};
 use std::io;
 use std::sync::Arc;
 use std::time::Duration;
@@ -74,7 +73,9 @@ async fn main() -> io::Result<()> {
     Ok(())
 }
 
-async fn accept_loop(listener: TcpListener, limit: Arc<Semaphore>) {
+/// Accepts up to the limit's permits of clients at once, a task each, until
+/// the listener breaks, and returns its error then.
+async fn accept_loop(listener: TcpListener, limit: Arc<Semaphore>) -> io::Result<()> {
     let mut served = 0;
     loop {
         // Wait for a free slot first. `acquire_owned` needs an Arc of the
@@ -89,21 +90,10 @@ async fn accept_loop(listener: TcpListener, limit: Arc<Semaphore>) {
         // `continue` the permit is dropped, and returns.
         let stream = match listener.accept().await {
             Ok((stream, _peer)) => stream,
-            Err(error) => match accept_failure(&error) {
-                AcceptFailure::OneConnection => {
-                    eprintln!("a client was lost before accept: {error}");
-                    continue;
-                }
-                AcceptFailure::OutOfResources => {
-                    eprintln!("accept failed, retrying soon: {error}");
-                    tokio::time::sleep(ACCEPT_BACKOFF).await;
-                    continue;
-                }
-                AcceptFailure::ListenerBroken => {
-                    eprintln!("the listener broke: {error}");
-                    return;
-                }
-            },
+            Err(error) => {
+                after_failed_accept("connection-limit", error).await?;
+                continue;
+            }
         };
         served += 1;
         let number = served;

@@ -23,8 +23,7 @@
 //!
 //! Run it with `cargo run -p lesson4-demos --bin graceful-shutdown`.
 
-use lesson4_demos::{Timeline, loopback};
-use netlings_cli::accept::{ACCEPT_BACKOFF, AcceptFailure, accept_failure};
+use lesson4_demos::{Timeline, after_failed_accept, loopback};
 use std::io;
 use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
@@ -103,16 +102,7 @@ async fn run(
                     tracker.spawn(serve(stream, shutdown.clone(), force.clone()));
                 }
                 // Lesson 2's accept-loop rule.
-                Err(error) => match accept_failure(&error) {
-                    AcceptFailure::OneConnection => {
-                        eprintln!("a client was lost before accept: {error}");
-                    }
-                    AcceptFailure::OutOfResources => {
-                        eprintln!("accept failed, retrying soon: {error}");
-                        tokio::time::sleep(ACCEPT_BACKOFF).await;
-                    }
-                    AcceptFailure::ListenerBroken => return Err(error),
-                },
+                Err(error) => after_failed_accept("graceful-shutdown", error).await?,
             },
         }
     }

@@ -17,8 +17,7 @@
 //!
 //! Run it with `cargo run -p lesson4-demos --bin idle-timeout`.
 
-use lesson4_demos::{Timeline, loopback};
-use netlings_cli::accept::{ACCEPT_BACKOFF, AcceptFailure, accept_failure};
+use lesson4_demos::{Timeline, after_failed_accept, loopback};
 use std::io;
 use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
@@ -82,27 +81,17 @@ async fn finish(who: &str, mut stream: TcpStream, timeline: Timeline) -> io::Res
     Ok(())
 }
 
-/// Accepts and spawns a task per client, until the listener breaks. A
-/// failed accept follows lesson 2's accept-loop rule.
-async fn accept_loop(listener: TcpListener, timeline: Timeline) {
+/// Accepts and spawns a task per client, until the listener breaks, and
+/// returns its error then. A failed accept follows lesson 2's accept-loop
+/// rule (see `after_failed_accept`).
+async fn accept_loop(listener: TcpListener, timeline: Timeline) -> io::Result<()> {
     loop {
         let (stream, peer) = match listener.accept().await {
             Ok(accepted) => accepted,
-            Err(error) => match accept_failure(&error) {
-                AcceptFailure::OneConnection => {
-                    eprintln!("a client was lost before accept: {error}");
-                    continue;
-                }
-                AcceptFailure::OutOfResources => {
-                    eprintln!("accept failed, retrying soon: {error}");
-                    tokio::time::sleep(ACCEPT_BACKOFF).await;
-                    continue;
-                }
-                AcceptFailure::ListenerBroken => {
-                    eprintln!("the listener broke: {error}");
-                    return;
-                }
-            },
+            Err(error) => {
+                after_failed_accept("idle-timeout", error).await?;
+                continue;
+            }
         };
         tokio::spawn(async move {
             if let Err(error) = serve(stream).await {

@@ -15,8 +15,7 @@
 //!
 //! Run it with `cargo run -p lesson4-demos --bin task-per-client`.
 
-use lesson4_demos::{loopback, pause, status_field, status_kib, thread_waits};
-use netlings_cli::accept::{ACCEPT_BACKOFF, AcceptFailure, accept_failure};
+use lesson4_demos::{after_failed_accept, loopback, pause, status_field, status_kib, thread_waits};
 use std::io;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -80,27 +79,17 @@ async fn main() -> io::Result<()> {
     Ok(())
 }
 
-/// Accepts and spawns a task per client, until the listener breaks. A
-/// failed accept follows lesson 2's accept-loop rule.
-async fn accept_loop(listener: TcpListener) {
+/// Accepts and spawns a task per client, until the listener breaks, and
+/// returns its error then. A failed accept follows lesson 2's accept-loop
+/// rule (see `after_failed_accept`).
+async fn accept_loop(listener: TcpListener) -> io::Result<()> {
     loop {
         let stream = match listener.accept().await {
             Ok((stream, _peer)) => stream,
-            Err(error) => match accept_failure(&error) {
-                AcceptFailure::OneConnection => {
-                    eprintln!("a client was lost before accept: {error}");
-                    continue;
-                }
-                AcceptFailure::OutOfResources => {
-                    eprintln!("accept failed, retrying soon: {error}");
-                    tokio::time::sleep(ACCEPT_BACKOFF).await;
-                    continue;
-                }
-                AcceptFailure::ListenerBroken => {
-                    eprintln!("the listener broke: {error}");
-                    return;
-                }
-            },
+            Err(error) => {
+                after_failed_accept("task-per-client", error).await?;
+                continue;
+            }
         };
         tokio::spawn(async move {
             if let Err(error) = echo(stream).await {

@@ -11,10 +11,10 @@
 //! usually logs, and the `rustls::Error` inside the `io::Error`, which is
 //! what a program should look at (exercise 4).
 
-use lesson5_demos::{Ca, provider, server_config_with};
+use lesson5_demos::{TestCa, client_config, provider, server_config};
 use rustls::pki_types::ServerName;
 use rustls::server::WebPkiClientVerifier;
-use rustls::{ClientConfig, RootCertStore, ServerConfig};
+use rustls::{ClientConfig, ServerConfig};
 use std::io;
 use std::sync::Arc;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -23,60 +23,74 @@ use tokio_rustls::{TlsAcceptor, TlsConnector};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> io::Result<()> {
-    let ca = Ca::new("netlings course CA");
-    let stranger = Ca::new("somebody else's CA");
-    let impostor = Ca::new("netlings course CA");
+    let ca = TestCa::new("netlings course CA");
+    let stranger = TestCa::new("somebody else's CA");
+    let impostor = TestCa::new("netlings course CA");
 
     case("1. a certificate from a CA the client does not know").await;
-    both(ca.client_config(), stranger.server_config(&["localhost"])).await?;
+    both(
+        client_config(&ca),
+        server_config(&stranger.issue_server(&["localhost"])),
+    )
+    .await?;
 
     case("2. another CA with the same name as the trusted one").await;
-    both(ca.client_config(), impostor.server_config(&["localhost"])).await?;
+    both(
+        client_config(&ca),
+        server_config(&impostor.issue_server(&["localhost"])),
+    )
+    .await?;
 
     case("3. a certificate for another name (other.test, client asked for localhost)").await;
-    both(ca.client_config(), ca.server_config(&["other.test"])).await?;
+    both(
+        client_config(&ca),
+        server_config(&ca.issue_server(&["other.test"])),
+    )
+    .await?;
 
     case("4. an expired certificate").await;
-    let (chain, key) = ca.issue(&["localhost"], true);
-    both(ca.client_config(), server_config_with(chain, key)).await?;
+    let expired = ca.issue_expired_server(&["localhost"]);
+    both(client_config(&ca), server_config(&expired)).await?;
 
     case("5. no common ALPN protocol (client: http/1.1, server: h2)").await;
-    let mut client = ca.client_config();
+    let mut client = client_config(&ca);
     client.alpn_protocols = vec![b"http/1.1".to_vec()];
-    let mut server = ca.server_config(&["localhost"]);
+    let mut server = server_config(&ca.issue_server(&["localhost"]));
     server.alpn_protocols = vec![b"h2".to_vec()];
     both(client, server).await?;
 
     case("6. plain text sent to a TLS port").await;
-    plain_text_to_tls(ca.server_config(&["localhost"])).await?;
+    plain_text_to_tls(server_config(&ca.issue_server(&["localhost"]))).await?;
 
     case("7. TLS sent to a plain-text port that answers in plain text").await;
     tls_to_plain_text(
-        ca.client_config(),
+        client_config(&ca),
         Some(b"HTTP/1.1 400 Bad Request\r\n\r\n"),
     )
     .await?;
 
     case("8. TLS sent to a plain-text port that hangs up").await;
-    tls_to_plain_text(ca.client_config(), None).await?;
+    tls_to_plain_text(client_config(&ca), None).await?;
 
     case("9. mutual TLS: the server requires a client certificate, the client has none").await;
-    let mut roots = RootCertStore::empty();
-    roots.add(ca.issue(&["unused"], false).0.remove(0)).ok();
-    let verifier = WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider())
+    let verifier = WebPkiClientVerifier::builder_with_provider(Arc::new(ca.roots()), provider())
         .build()
         .expect("a client verifier");
-    let (chain, key) = ca.issue(&["localhost"], false);
+    let leaf = ca.issue_server(&["localhost"]);
     let server = ServerConfig::builder_with_provider(provider())
         .with_safe_default_protocol_versions()
         .expect("TLS 1.2 and 1.3")
         .with_client_cert_verifier(verifier)
-        .with_single_cert(chain, key)
+        .with_single_cert(leaf.chain(), leaf.key())
         .expect("a certificate and its key");
-    both(ca.client_config(), server).await?;
+    both(client_config(&ca), server).await?;
 
     case("10. a connection cut without close_notify, after the handshake").await;
-    truncated(ca.client_config(), ca.server_config(&["localhost"])).await?;
+    truncated(
+        client_config(&ca),
+        server_config(&ca.issue_server(&["localhost"])),
+    )
+    .await?;
     Ok(())
 }
 

@@ -16,7 +16,7 @@
 //!   a certificate error by accepting any certificate; the second trusts the
 //!   course CA only.
 
-use lesson5_demos::{AcceptAnyCertificate, Ca, provider};
+use lesson5_demos::{AcceptAnyCertificate, TestCa, client_config, provider, server_config};
 use rustls::ClientConfig;
 use rustls::pki_types::ServerName;
 use std::sync::Arc;
@@ -26,15 +26,15 @@ use tokio_rustls::{TlsAcceptor, TlsConnector};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let course_ca = Ca::new("netlings course CA");
-    let attacker_ca = Ca::new("netlings course CA"); // the same name: names cost nothing
+    let course_ca = TestCa::new("netlings course CA");
+    let attacker_ca = TestCa::new("netlings course CA"); // the same name: names cost nothing
 
     // The real server: reads one line, answers it.
-    let server_config = course_ca.server_config(&["localhost"]);
+    let real_config = server_config(&course_ca.issue_server(&["localhost"]));
     let server = TcpListener::bind("127.0.0.1:0").await?;
     let server_address = server.local_addr()?;
     tokio::spawn(async move {
-        let acceptor = TlsAcceptor::from(Arc::new(server_config));
+        let acceptor = TlsAcceptor::from(Arc::new(real_config));
         while let Ok((tcp, _)) = server.accept().await {
             let acceptor = acceptor.clone();
             tokio::spawn(async move {
@@ -55,8 +55,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // The attacker: a TLS server with his own certificate for localhost,
     // and a TLS client of the real server, which trusts the course CA like
     // anybody may.
-    let attacker_config = attacker_ca.server_config(&["localhost"]);
-    let to_server = course_ca.client_config();
+    let attacker_config = server_config(&attacker_ca.issue_server(&["localhost"]));
+    let to_server = client_config(&course_ca);
     let attacker = TcpListener::bind("127.0.0.1:0").await?;
     let attacker_address = attacker.local_addr()?;
     println!("real server on {server_address}, the attacker on {attacker_address}");
@@ -102,7 +102,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // localhost, and its issuer has the course CA's very name, but the
     // course CA's key did not sign it.
     println!("\nclient 2 trusts the course CA only; it connects to the same place");
-    match talk(course_ca.client_config(), attacker_address).await {
+    match talk(client_config(&course_ca), attacker_address).await {
         Ok(reply) => println!("client 2 got: {reply:?}"),
         Err(error) => println!("client 2 refused the connection: {error}"),
     }

@@ -10,7 +10,7 @@
 //! runtime, so both share one core: the numbers are the cost of both ends
 //! together. A debug build measures mostly the debug build: use --release.
 
-use lesson5_demos::Ca;
+use lesson5_demos::{TestCa, client_config, server_config};
 use rustls::client::Resumption;
 use rustls::pki_types::ServerName;
 use rustls::{ClientConfig, HandshakeKind, ServerConfig};
@@ -28,17 +28,17 @@ const BULK_BYTES: usize = 256 * 1024 * 1024;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> io::Result<()> {
-    let ca = Ca::new("netlings course CA");
-    let mut server_config = ca.server_config(&["localhost"]);
+    let ca = TestCa::new("netlings course CA");
+    let mut server_config = server_config(&ca.issue_server(&["localhost"]));
     // Session tickets: the server encrypts the session's state under a key
     // only it knows and hands it to the client, which shows it next time
     // instead of doing a full handshake.
     server_config.ticketer = rustls::crypto::ring::Ticketer::new().map_err(io::Error::other)?;
     let server_config = Arc::new(server_config);
 
-    let mut no_resumption = ca.client_config();
+    let mut no_resumption = client_config(&ca);
     no_resumption.resumption = Resumption::disabled();
-    let with_resumption = ca.client_config();
+    let with_resumption = client_config(&ca);
 
     let (full, full_kinds) = handshakes(server_config.clone(), no_resumption).await?;
     let (resumed, resumed_kinds) = handshakes(server_config.clone(), with_resumption).await?;
@@ -50,7 +50,7 @@ async fn main() -> io::Result<()> {
     println!("  resumed / full:          {:>8.2}", resumed / full);
 
     let tcp = bulk_tcp().await?;
-    let tls = bulk_tls(server_config, ca.client_config()).await?;
+    let tls = bulk_tls(server_config, client_config(&ca)).await?;
     println!(
         "bulk transfer of {} MiB, one connection:",
         BULK_BYTES / (1024 * 1024)
