@@ -103,6 +103,20 @@ fn keeps_every_address_once_in_resolver_order() {
          port is another address), in the order of its first appearance (the resolver puts the \
          ones it prefers first, so neither sort nor collect into a set)"
     );
+
+    // A set's order can match a handful of addresses by chance; two dozen,
+    // answered from the highest down, it cannot, and neither can a sort.
+    let many: Vec<SocketAddr> = (1..=24)
+        .rev()
+        .map(|n| SocketAddr::from((Ipv4Addr::new(127, 0, 0, n), 8080)))
+        .collect();
+    let repeated: Vec<SocketAddr> = many.iter().chain(many.iter().step_by(3)).copied().collect();
+    let addrs = resolve(&repeated[..]).expect("resolving addresses that are already known");
+    assert_eq!(
+        addrs, many,
+        "the resolver answered 127.0.0.24 down to 127.0.0.1, then every third of them again: \
+         keep each address once, in the order of its first appearance"
+    );
 }
 
 #[netlings_helpers::test]
