@@ -13,11 +13,14 @@
 //! The lessons' demos share one more helper, [`pause`], which waits for Enter
 //! so that a reader can look at the demo's sockets with `ss`.
 //!
+//! [`explain`] puts what went wrong into words, for the tests and `talk`.
+//!
 //! Every accept loop of the course, in the exercises and the programs, sorts
 //! its `accept()` errors with [`accept::accept_failure`]: the rule lesson 2
 //! teaches.
 
 pub mod accept;
+pub mod explain;
 
 use std::io::{BufRead, Write};
 use std::net::{SocketAddr, TcpListener, UdpSocket};

@@ -1,8 +1,9 @@
 //! From the address you typed to a connected TCP socket.
 
 use crate::CONNECT_TIMEOUT;
-use crate::notes::{likely_cause, note};
+use crate::notes::note;
 use anyhow::{Context, Result, anyhow, bail};
+use netlings_cli::explain::likely_cause;
 use std::net::SocketAddr;
 use tokio::net::TcpStream;
 

@@ -7,8 +7,9 @@
 //! it waits a moment (`--wait`) for replies still on their way, then stops.
 
 use crate::input::Piece;
-use crate::notes::{likely_cause, note, printed_to_stdout};
+use crate::notes::{note, printed_to_stdout};
 use anyhow::{Context, Result};
+use netlings_cli::explain::likely_cause;
 use std::io;
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::time::Duration;

@@ -200,6 +200,17 @@ fn take_channel(named: &str) -> io::Result<(UnixStream, String)> {
     let mut stream = UnixStream::from(inherited.try_clone()?);
     drop(inherited);
     stream.set_nonblocking(true)?;
+    let token = read_token(&mut stream)?;
+    if token.is_empty() {
+        return Err(io::Error::other("the channel holds no token"));
+    }
+    stream.set_nonblocking(false)?;
+    Ok((stream, token))
+}
+
+/// Reads the token line the starter wrote, byte by byte so that nothing
+/// after it is taken from the channel.
+fn read_token(stream: &mut UnixStream) -> io::Result<String> {
     let mut token = Vec::new();
     let mut byte = [0; 1];
     while !token.ends_with(b"\n") {
@@ -210,12 +221,7 @@ fn take_channel(named: &str) -> io::Result<(UnixStream, String)> {
             Err(error) => return Err(error),
         }
     }
-    let token = String::from_utf8_lossy(&token).trim().to_owned();
-    if token.is_empty() {
-        return Err(io::Error::other("the channel holds no token"));
-    }
-    stream.set_nonblocking(false)?;
-    Ok((stream, token))
+    Ok(String::from_utf8_lossy(&token).trim().to_owned())
 }
 
 fn finished_line(token: &str) -> String {
@@ -253,14 +259,9 @@ mod tests {
         let mut command = Command::new("true");
         let mut channel = Channel::attach(&mut command).expect("a channel");
         let mut theirs = channel.theirs.take().expect("the test's end");
-        let mut token = String::new();
-        let mut byte = [0; 1];
-        while !token.ends_with('\n') {
-            theirs.read_exact(&mut byte).expect("reading the token");
-            token.push(char::from(byte[0]));
-        }
+        let token = read_token(&mut theirs).expect("reading the token");
         theirs
-            .write_all(finished_line(token.trim()).as_bytes())
+            .write_all(finished_line(&token).as_bytes())
             .expect("writing the report");
         assert_eq!(channel.report(), Report::Finished);
     }

@@ -42,7 +42,6 @@ pub mod accept_queue;
 pub mod background;
 pub mod deadline;
 pub mod descriptors;
-pub mod explain;
 pub mod fake_io;
 pub mod kernel_table;
 pub mod lossy;
@@ -57,5 +56,5 @@ pub use netlings_verdict as verdict;
 pub use netlings_verdict_macro::test;
 
 pub use deadline::{STEP, within, within_async};
-pub use explain::{likely_cause, printable};
+pub use netlings_cli::explain::{self, likely_cause, printable};
 pub use program::Program;

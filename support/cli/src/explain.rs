@@ -1,4 +1,6 @@
-//! Words for what went wrong: bytes shown readably, I/O errors explained.
+//! Words for what went wrong, shared by the course's tests and its `talk`
+//! client so that both explain a socket error the way the chapters do:
+//! bytes shown readably, I/O errors given their likely cause.
 
 use std::io;
 
@@ -24,19 +26,27 @@ pub fn printable(bytes: &[u8]) -> String {
 pub fn likely_cause(error: &io::Error) -> &'static str {
     match error.kind() {
         io::ErrorKind::ConnectionRefused => {
-            "refused: nothing is listening on that address (was the listener closed, or never told to listen?)"
+            "refused: nothing is listening on that port (its kernel answered the SYN with a \
+             reset: was the listener closed, or never told to listen?)"
         }
         io::ErrorKind::ConnectionReset => {
-            "reset: the peer closed the connection while data was still unread, or aborted it"
+            "reset: the peer aborted the connection (RST): it closed with data still unread, \
+             or on purpose"
         }
         io::ErrorKind::ConnectionAborted => "aborted: the connection was torn down on this side",
         io::ErrorKind::UnexpectedEof => {
             "EOF: the peer closed the connection before sending everything expected"
         }
-        io::ErrorKind::BrokenPipe => "broken pipe: the peer had already closed the connection",
+        io::ErrorKind::BrokenPipe => {
+            "broken pipe: the peer had already closed the connection, and our write reached a \
+             socket that no longer exists"
+        }
         io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => {
             "timed out: the peer never answered (is it blocked, waiting for something itself, \
              or did it write into a buffer it never flushed?)"
+        }
+        io::ErrorKind::HostUnreachable | io::ErrorKind::NetworkUnreachable => {
+            "unreachable: no route to that address"
         }
         io::ErrorKind::AddrInUse => "address in use: another socket is already bound to that port",
         io::ErrorKind::AddrNotAvailable => {
