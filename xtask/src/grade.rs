@@ -524,3 +524,57 @@ pub fn pristine_source(
     }
     Ok(Pristine::Checkout(course))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A lesson that does not compile is graded on every test its pristine
+    /// files declare, as many as a compiling copy runs, each with its file
+    /// and line; the compiler's errors stay with the lesson.
+    #[test]
+    fn a_lesson_that_does_not_compile_lists_every_course_test_as_not_run() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .parent()
+            .expect("xtask lives in the course root");
+        let course = Course::load(root).expect("the course's manifests");
+        let run = RunOptions {
+            deadline: Duration::from_secs(10),
+            parallel: 1,
+            seed: None,
+        };
+        let errors = LessonResults::CompileErrors("error[E0308]: mismatched types".into());
+        for lesson in &course.lessons {
+            let grades = exercise_grades(&course, lesson, &errors, &run).expect("grades");
+            for (exercise, grade) in lesson.exercises.iter().zip(&grades) {
+                let test_file = course.exercise_crate(lesson).join(&exercise.test);
+                let source = fs::read_to_string(&test_file).expect("the test file");
+                assert_eq!(
+                    grade.tests.len(),
+                    source.matches("#[netlings_helpers::test]").count(),
+                    "{}",
+                    test_file.display()
+                );
+                assert!((3..=8).contains(&grade.tests.len()), "{}", grade.label);
+                for test in &grade.tests {
+                    assert_eq!(test.status, TestStatus::Error);
+                    assert!(root.join(&test.file).is_file(), "{}", test.file);
+                    let line = test.line.expect("a line") as usize;
+                    assert!(
+                        source
+                            .lines()
+                            .nth(line - 1)
+                            .is_some_and(|text| text.contains(&format!("fn {}(", test.name))),
+                        "{} is at {}:{line}",
+                        test.name,
+                        test.file
+                    );
+                    assert!(
+                        !test.message.contains("E0308"),
+                        "the errors are the lesson's, not repeated per test"
+                    );
+                }
+            }
+        }
+    }
+}

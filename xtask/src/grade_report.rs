@@ -45,9 +45,16 @@ pub fn render(report: &GradeReport, format: Format) -> String {
         Format::Human => human(report),
         Format::Json => pretty(&json_report(report)),
         Format::Junit => junit(report),
-        Format::Classroom => pretty(&classroom(report)),
+        Format::Classroom => compact(&classroom(report)),
         Format::Markdown => markdown(report),
     }
+}
+
+/// JSON on one line, for a result whose size counts.
+fn compact(value: &Value) -> String {
+    let mut text = serde_json::to_string(value).expect("a JSON value always serialises");
+    text.push('\n');
+    text
 }
 
 fn pretty(value: &Value) -> String {
@@ -126,7 +133,7 @@ fn human(report: &GradeReport) -> String {
                 failing.len()
             };
             for test in &failing[..shown] {
-                let first_line = test.message.lines().next().unwrap_or("");
+                let first_line = first_line(&plain(&test.message));
                 let _ = writeln!(
                     out,
                     "      {} {}: {first_line}",
@@ -249,10 +256,11 @@ fn json_report(report: &GradeReport) -> Value {
 /// capped: the compiler's errors of each lesson, all lessons' together, one
 /// failure reason, and the notes on edits and flags.
 const CLASSROOM_COMPILE_ERROR_BYTES: usize = 4 * 1024;
-const CLASSROOM_ALL_COMPILE_ERRORS_BYTES: usize = 24 * 1024;
+const CLASSROOM_ALL_COMPILE_ERRORS_BYTES: usize = 12 * 1024;
 const CLASSROOM_REASON_BYTES: usize = 200;
 const CLASSROOM_NOTE_BYTES: usize = 240;
-const CLASSROOM_ALL_NOTES_BYTES: usize = 8 * 1024;
+const CLASSROOM_ALL_NOTES_BYTES: usize = 6 * 1024;
+const CLASSROOM_TITLE_BYTES: usize = 80;
 /// More entries than this and an exercise is one entry whatever its points
 /// (see [`classroom_unit`]).
 const CLASSROOM_MAX_ENTRIES: usize = 200;
@@ -313,7 +321,12 @@ fn classroom(report: &GradeReport) -> Value {
             };
             let check = exercise.label.split(' ').next().unwrap_or_default();
             for part in 1..=parts {
-                let mut name = format!("{}: {}", exercise.label, exercise.title);
+                let label = format!(
+                    "{}: {}",
+                    exercise.label,
+                    clip(&exercise.title, CLASSROOM_TITLE_BYTES)
+                );
+                let mut name = label.clone();
                 if parts > 1 {
                     let _ = write!(name, " (part {part} of {parts})");
                 }
@@ -321,10 +334,9 @@ fn classroom(report: &GradeReport) -> Value {
                 let mut line_no = 0;
                 match (status, first_failure) {
                     ("error", _) => {
-                        name.push_str(" (not graded: the code does not compile)");
                         message = match &lesson.compile_error {
                             Some(errors) if position == 0 && part == 1 => format!(
-                                "{name}: not graded, because the code of {} does not compile. The \
+                                "{label}: not graded, because the code of {} does not compile. The \
                                  compiler said:\n\n{}",
                                 lesson.handle,
                                 clip_lines(
@@ -337,13 +349,13 @@ fn classroom(report: &GradeReport) -> Value {
                                 )
                             ),
                             _ => format!(
-                                "{name}: not graded, because the code of {} does not compile (the \
-                                 compiler's errors are shown once, under {first_label})",
-                                lesson.handle
+                                "{}: not graded, because the code of {} does not compile (its \
+                                 errors are under {first_label})",
+                                exercise.label, lesson.handle
                             ),
                         };
                     }
-                    ("fail", Some(test)) => {
+                    ("fail", Some(test)) if part == 1 => {
                         let reason =
                             clip(&first_line(&plain(&test.message)), CLASSROOM_REASON_BYTES);
                         let verb = if test.status == TestStatus::Timeout {
