@@ -258,6 +258,7 @@ fn json_report(report: &GradeReport) -> Value {
 const CLASSROOM_COMPILE_ERROR_BYTES: usize = 4 * 1024;
 const CLASSROOM_ALL_COMPILE_ERRORS_BYTES: usize = 12 * 1024;
 const CLASSROOM_REASON_BYTES: usize = 200;
+const CLASSROOM_ALL_REASONS_BYTES: usize = 8 * 1024;
 const CLASSROOM_NOTE_BYTES: usize = 240;
 const CLASSROOM_ALL_NOTES_BYTES: usize = 6 * 1024;
 const CLASSROOM_TITLE_BYTES: usize = 80;
@@ -283,6 +284,8 @@ fn classroom(report: &GradeReport) -> Value {
         .count();
     let compile_error_bytes = CLASSROOM_COMPILE_ERROR_BYTES
         .min(CLASSROOM_ALL_COMPILE_ERRORS_BYTES / failing_lessons.max(1));
+    let reason_bytes = (CLASSROOM_ALL_REASONS_BYTES / report.exercises().count().max(1))
+        .clamp(60, CLASSROOM_REASON_BYTES);
     let mut notes = classroom_notes(report, unit.is_none());
     let mut tests = Vec::new();
     let mut exercise_index = 0;
@@ -319,93 +322,92 @@ fn classroom(report: &GradeReport) -> Value {
             } else {
                 "fail"
             };
-            let check = exercise.label.split(' ').next().unwrap_or_default();
-            for part in 1..=parts {
-                let label = format!(
-                    "{}: {}",
-                    exercise.label,
-                    clip(&exercise.title, CLASSROOM_TITLE_BYTES)
-                );
-                let mut name = label.clone();
-                if parts > 1 {
-                    let _ = write!(name, " (part {part} of {parts})");
+            let score = if status == "pass" { part_points } else { 0 };
+            let mut name = format!(
+                "{}: {}",
+                exercise.label,
+                clip(&exercise.title, CLASSROOM_TITLE_BYTES)
+            );
+            if parts > 1 {
+                let _ = write!(name, " (part 1 of {parts})");
+            }
+            let mut message = String::new();
+            let mut line_no = 0;
+            match (status, first_failure) {
+                ("error", _) => {
+                    message = match &lesson.compile_error {
+                        Some(errors) if position == 0 => format!(
+                            "{name}: not graded, because the code of {} does not compile. The \
+                             compiler said:\n\n{}",
+                            lesson.handle,
+                            clip_lines(
+                                &plain(errors),
+                                compile_error_bytes,
+                                &format!("`cargo xtask check {}` shows them all", lesson.handle)
+                            )
+                        ),
+                        _ => format!(
+                            "{}: not graded, because the code of {} does not compile (its errors \
+                             are under {first_label})",
+                            exercise.label, lesson.handle
+                        ),
+                    };
                 }
-                let mut message = String::new();
-                let mut line_no = 0;
-                match (status, first_failure) {
-                    ("error", _) => {
-                        message = match &lesson.compile_error {
-                            Some(errors) if position == 0 && part == 1 => format!(
-                                "{label}: not graded, because the code of {} does not compile. The \
-                                 compiler said:\n\n{}",
-                                lesson.handle,
-                                clip_lines(
-                                    &plain(errors),
-                                    compile_error_bytes,
-                                    &format!(
-                                        "`cargo xtask check {}` shows them all",
-                                        lesson.handle
-                                    )
-                                )
-                            ),
-                            _ => format!(
-                                "{}: not graded, because the code of {} does not compile (its \
-                                 errors are under {first_label})",
-                                exercise.label, lesson.handle
-                            ),
-                        };
-                    }
-                    ("fail", Some(test)) if part == 1 => {
-                        let reason =
-                            clip(&first_line(&plain(&test.message)), CLASSROOM_REASON_BYTES);
-                        let verb = if test.status == TestStatus::Timeout {
-                            "timed out"
-                        } else {
-                            "failed"
-                        };
-                        let _ = write!(
-                            name,
-                            " ({passed}/{} tests pass); {} {verb}: {reason} ({})",
-                            exercise.tests.len(),
-                            test.name,
-                            test.file
-                        );
-                        message = reason;
-                        line_no = test.line.unwrap_or(0);
-                    }
-                    _ => {
-                        let _ = write!(name, " ({passed}/{} tests pass)", exercise.tests.len());
-                    }
+                ("fail", Some(test)) => {
+                    let verb = if test.status == TestStatus::Timeout {
+                        "timed out"
+                    } else {
+                        "failed"
+                    };
+                    let _ = write!(
+                        name,
+                        " ({passed}/{} tests pass); {} {verb}: {} ({})",
+                        exercise.tests.len(),
+                        test.name,
+                        clip(&first_line(&plain(&test.message)), reason_bytes),
+                        test.file
+                    );
+                    line_no = test.line.unwrap_or(0);
                 }
-                let mut test_code = Vec::new();
-                if part == 1 {
-                    if status != "pass" {
-                        test_code.push(format!("cargo xtask check {check}"));
-                    }
-                    test_code.extend(exercise_notes.iter().cloned());
+                _ => {
+                    let _ = write!(name, " ({passed}/{} tests pass)", exercise.tests.len());
                 }
-                let duration: f64 = if part == 1 {
-                    exercise
-                        .tests
-                        .iter()
-                        .map(|test| test.duration.as_secs_f64())
-                        .sum()
-                } else {
-                    0.0
-                };
-                let mut entry = json!({
+            }
+            let mut test_code = Vec::new();
+            if status != "pass" {
+                let check = exercise.label.split(' ').next().unwrap_or_default();
+                test_code.push(format!("cargo xtask check {check}"));
+            }
+            test_code.extend(exercise_notes);
+            let duration: f64 = exercise
+                .tests
+                .iter()
+                .map(|test| test.duration.as_secs_f64())
+                .sum();
+            let mut entry = json!({
+                "name": name,
+                "status": status,
+                "score": score,
+                "max_score": part_points,
+                "line_no": line_no,
+                "message": message,
+                "duration": (duration * 1000.0).round() / 1000.0,
+            });
+            if !test_code.is_empty() {
+                entry["test_code"] = Value::from(test_code.join("\n"));
+            }
+            tests.push(entry);
+            // The exercise's other shares of points, as short as they can be.
+            for part in 2..=parts {
+                let name = format!("{} (part {part} of {parts})", exercise.label);
+                tests.push(json!({
                     "name": name,
                     "status": status,
-                    "score": if status == "pass" { part_points } else { 0 },
+                    "score": score,
                     "max_score": part_points,
-                    "line_no": line_no,
-                    "message": message,
-                    "duration": (duration * 1000.0).round() / 1000.0,
-                });
-                if !test_code.is_empty() {
-                    entry["test_code"] = Value::from(test_code.join("\n"));
-                }
-                tests.push(entry);
+                    "line_no": 0,
+                    "message": if status == "error" { format!("{name}: not graded") } else { String::new() },
+                }));
             }
         }
     }

@@ -362,21 +362,56 @@ fn classroom_shows_a_lessons_compile_errors_once_and_every_edit() {
     }
 }
 
-#[test]
-fn classroom_result_fits_one_environment_variable_when_every_lesson_fails_to_compile() {
-    let report = worst_case_report();
-    let text = render(&report, Format::Classroom);
+/// The classroom result of `report`, checked to be well under the limit of
+/// one environment variable once base64-encoded.
+fn fits_one_environment_variable(report: &GradeReport, case: &str) -> String {
+    let text = render(report, Format::Classroom);
     let encoded = base64(text.as_bytes());
     println!(
-        "worst case: {} bytes of JSON, {} of base64 (the limit is {ENVIRONMENT_VARIABLE_LIMIT})",
+        "{case}: {} bytes of JSON, {} of base64 (the limit is {ENVIRONMENT_VARIABLE_LIMIT})",
         text.len(),
         encoded.len()
     );
     assert!(
         encoded.len() < ENVIRONMENT_VARIABLE_LIMIT / 2,
-        "{} bytes of base64 is not well under {ENVIRONMENT_VARIABLE_LIMIT}",
+        "{case}: {} bytes of base64 is not well under {ENVIRONMENT_VARIABLE_LIMIT}",
         encoded.len()
     );
+    text
+}
+
+#[test]
+fn classroom_result_fits_one_environment_variable_when_every_test_fails_at_length() {
+    let mut report = worst_case_report();
+    for lesson in &mut report.lessons {
+        lesson.compile_error = None;
+        for test in lesson
+            .exercises
+            .iter_mut()
+            .flat_map(|exercise| &mut exercise.tests)
+        {
+            test.status = TestStatus::Fail;
+            test.message = "a failure message that goes on and on ".repeat(500);
+        }
+    }
+    fits_one_environment_variable(&report, "every test failing");
+    // Exercises of differing points: an entry per share of points.
+    for (index, exercise) in report
+        .lessons
+        .iter_mut()
+        .flat_map(|lesson| &mut lesson.exercises)
+        .enumerate()
+    {
+        exercise.max_points = if index % 2 == 0 { 20 } else { 30 };
+    }
+    let text = fits_one_environment_variable(&report, "differing points");
+    let result: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(result["tests"].as_array().unwrap().len(), 28 * 2 + 28 * 3);
+}
+
+#[test]
+fn classroom_result_fits_one_environment_variable_when_every_lesson_fails_to_compile() {
+    let text = fits_one_environment_variable(&worst_case_report(), "every lesson not compiling");
     let result: Value = serde_json::from_str(&text).unwrap();
     assert_eq!(
         result["tests"].as_array().unwrap().len(),
