@@ -453,6 +453,60 @@ impl Exercise {
             .to_string_lossy()
             .into_owned()
     }
+
+    /// The exercise's test file as the repository has it,
+    /// `exercises/01-socket-basics/tests/endpoint.rs`, with `/` on every system.
+    pub fn test_path_in_repo(&self, lesson: &Lesson) -> String {
+        Path::new("exercises")
+            .join(&lesson.folder)
+            .join(&self.test)
+            .to_string_lossy()
+            .replace('\\', "/")
+    }
+}
+
+/// A test of the course, as its source declares it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TestFunction {
+    pub name: String,
+    /// 1-based line of its `fn`.
+    pub line: u32,
+}
+
+/// The tests a test file declares, in file order: every `fn` that follows a
+/// `#[netlings_helpers::test]` attribute (the only way the course marks a
+/// test). Read from the source, so it works when the crate does not compile.
+pub fn test_functions(source: &str) -> Vec<TestFunction> {
+    let mut functions = Vec::new();
+    let mut marked = false;
+    for (index, line) in source.lines().enumerate() {
+        let line = line.trim();
+        if line == "#[netlings_helpers::test]" {
+            marked = true;
+            continue;
+        }
+        if !marked {
+            continue;
+        }
+        let Some(rest) = line.strip_prefix("fn ") else {
+            if !(line.is_empty() || line.starts_with("#[") || line.starts_with("//")) {
+                marked = false;
+            }
+            continue;
+        };
+        let name: String = rest
+            .chars()
+            .take_while(|character| character.is_alphanumeric() || *character == '_')
+            .collect();
+        if !name.is_empty() {
+            functions.push(TestFunction {
+                name,
+                line: u32::try_from(index + 1).unwrap_or(u32::MAX),
+            });
+        }
+        marked = false;
+    }
+    functions
 }
 
 #[cfg(test)]
@@ -547,5 +601,36 @@ mod tests {
         );
         assert_eq!(parse_lesson_folder("3-tcp"), None);
         assert_eq!(parse_lesson_folder("notes"), None);
+    }
+
+    #[test]
+    fn test_functions_are_the_marked_fns_with_their_lines() {
+        let source = "use x;\n\
+                      \n\
+                      #[netlings_helpers::test]\n\
+                      fn parses_v4() {\n\
+                      }\n\
+                      \n\
+                      fn helper() {}\n\
+                      \n\
+                      #[netlings_helpers::test]\n\
+                      // a comment between\n\
+                      fn parses_v6() {}\n\
+                      #[netlings_helpers::test]\n\
+                      const NOT_A_TEST: u8 = 1;\n\
+                      fn not_marked() {}\n";
+        assert_eq!(
+            test_functions(source),
+            vec![
+                TestFunction {
+                    name: "parses_v4".into(),
+                    line: 4
+                },
+                TestFunction {
+                    name: "parses_v6".into(),
+                    line: 11
+                },
+            ]
+        );
     }
 }

@@ -10,7 +10,7 @@
 //! other file of the student's copy that differs from the course.
 
 use crate::build::{BuildDir, BuildTarget};
-use crate::course::Course;
+use crate::course::{Course, Lesson, test_functions};
 use crate::flags::{Flag, flags_in};
 use crate::grade_report::{self, Format};
 use crate::lesson_run::{LessonResults, LessonRunRequest, run_lesson};
@@ -140,6 +140,9 @@ pub struct LessonGrade {
     pub handle: String,
     pub title: String,
     pub exercises: Vec<ExerciseGrade>,
+    /// The compiler's errors, as cargo rendered them, when the lesson's code
+    /// does not compile; its tests are then listed as `Error`, not run.
+    pub compile_error: Option<String>,
 }
 
 #[derive(Debug)]
@@ -158,6 +161,11 @@ pub struct TestGrade {
     pub duration: Duration,
     /// Why it did not pass; empty when it passed.
     pub message: String,
+    /// The test's file as the repository has it,
+    /// `exercises/01-socket-basics/tests/endpoint.rs`.
+    pub file: String,
+    /// The line of the test's `fn` in `file`, when the source declares it.
+    pub line: Option<u32>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -165,7 +173,7 @@ pub enum TestStatus {
     Pass,
     Fail,
     Timeout,
-    /// The student's code did not compile, so the test could not run.
+    /// The lesson's code did not compile, so the test could not run.
     Error,
 }
 
@@ -295,54 +303,14 @@ pub fn grade(student: &Path, pristine_source: &Pristine, run: &RunOptions) -> Re
             BuildTarget::Package(&package),
             run,
         ))?;
-        let exercises = lesson
-            .exercises
-            .iter()
-            .enumerate()
-            .map(|(index, exercise)| ExerciseGrade {
-                label: lesson.exercise_label(exercise),
-                title: exercise.title.clone(),
-                max_points: exercise.points,
-                tests: match &results {
-                    LessonResults::CompileErrors(errors) => vec![TestGrade {
-                        name: "compiles".into(),
-                        status: TestStatus::Error,
-                        duration: Duration::ZERO,
-                        message: format!(
-                            "the code of {} does not compile:\n{errors}",
-                            lesson.handle()
-                        ),
-                    }],
-                    LessonResults::Ran(ran) => ran
-                        .exercises
-                        .iter()
-                        .filter(|result| result.exercise == index)
-                        .flat_map(|result| &result.outcomes)
-                        .map(|outcome| TestGrade {
-                            name: outcome.case.name.clone(),
-                            status: match outcome.verdict {
-                                Verdict::Pass => TestStatus::Pass,
-                                Verdict::Fail { .. } => TestStatus::Fail,
-                                Verdict::Timeout => TestStatus::Timeout,
-                            },
-                            duration: outcome.duration,
-                            message: match &outcome.verdict {
-                                Verdict::Pass => String::new(),
-                                Verdict::Fail { message, .. } => message.clone(),
-                                Verdict::Timeout => format!(
-                                    "did not finish within {:?} and was stopped",
-                                    run.deadline
-                                ),
-                            },
-                        })
-                        .collect(),
-                },
-            })
-            .collect();
         lessons.push(LessonGrade {
             handle: lesson.handle(),
             title: lesson.title.clone(),
-            exercises,
+            exercises: exercise_grades(&course, lesson, &results, run)?,
+            compile_error: match results {
+                LessonResults::CompileErrors(errors) => Some(errors),
+                LessonResults::Ran(_) => None,
+            },
         });
     }
     Ok(GradeReport {
@@ -350,6 +318,76 @@ pub fn grade(student: &Path, pristine_source: &Pristine, run: &RunOptions) -> Re
         edits,
         flags,
     })
+}
+
+/// The grades of a lesson's exercises. Each test is named with its file and
+/// line, read from the course's own test file; when the lesson does not
+/// compile, the same tests are listed, each as not run (an `error`), so a
+/// report counts the same tests whether or not the student's code compiles.
+fn exercise_grades(
+    course: &Course,
+    lesson: &Lesson,
+    results: &LessonResults,
+    run: &RunOptions,
+) -> Result<Vec<ExerciseGrade>> {
+    let mut grades = Vec::new();
+    for (index, exercise) in lesson.exercises.iter().enumerate() {
+        let test_file = course.exercise_crate(lesson).join(&exercise.test);
+        let source = fs::read_to_string(&test_file)
+            .with_context(|| format!("reading the course's tests in {}", test_file.display()))?;
+        let functions = test_functions(&source);
+        let file = exercise.test_path_in_repo(lesson);
+        let line_of = |name: &str| {
+            functions
+                .iter()
+                .find(|function| function.name == name)
+                .map(|function| function.line)
+        };
+        let tests = match results {
+            LessonResults::CompileErrors(_) => functions
+                .iter()
+                .map(|function| TestGrade {
+                    name: function.name.clone(),
+                    status: TestStatus::Error,
+                    duration: Duration::ZERO,
+                    message: format!("not run: the code of {} does not compile", lesson.handle()),
+                    file: file.clone(),
+                    line: Some(function.line),
+                })
+                .collect(),
+            LessonResults::Ran(ran) => ran
+                .exercises
+                .iter()
+                .filter(|result| result.exercise == index)
+                .flat_map(|result| &result.outcomes)
+                .map(|outcome| TestGrade {
+                    name: outcome.case.name.clone(),
+                    status: match outcome.verdict {
+                        Verdict::Pass => TestStatus::Pass,
+                        Verdict::Fail { .. } => TestStatus::Fail,
+                        Verdict::Timeout => TestStatus::Timeout,
+                    },
+                    duration: outcome.duration,
+                    message: match &outcome.verdict {
+                        Verdict::Pass => String::new(),
+                        Verdict::Fail { message, .. } => message.clone(),
+                        Verdict::Timeout => {
+                            format!("did not finish within {:?} and was stopped", run.deadline)
+                        }
+                    },
+                    file: file.clone(),
+                    line: line_of(&outcome.case.name),
+                })
+                .collect(),
+        };
+        grades.push(ExerciseGrade {
+            label: lesson.exercise_label(exercise),
+            title: exercise.title.clone(),
+            max_points: exercise.points,
+            tests,
+        });
+    }
+    Ok(grades)
 }
 
 /// The files, outside the learner's own, where the student's copy and the
@@ -485,4 +523,58 @@ pub fn pristine_source(
         );
     }
     Ok(Pristine::Checkout(course))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A lesson that does not compile is graded on every test its pristine
+    /// files declare, as many as a compiling copy runs, each with its file
+    /// and line; the compiler's errors stay with the lesson.
+    #[test]
+    fn a_lesson_that_does_not_compile_lists_every_course_test_as_not_run() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .parent()
+            .expect("xtask lives in the course root");
+        let course = Course::load(root).expect("the course's manifests");
+        let run = RunOptions {
+            deadline: Duration::from_secs(10),
+            parallel: 1,
+            seed: None,
+        };
+        let errors = LessonResults::CompileErrors("error[E0308]: mismatched types".into());
+        for lesson in &course.lessons {
+            let grades = exercise_grades(&course, lesson, &errors, &run).expect("grades");
+            for (exercise, grade) in lesson.exercises.iter().zip(&grades) {
+                let test_file = course.exercise_crate(lesson).join(&exercise.test);
+                let source = fs::read_to_string(&test_file).expect("the test file");
+                assert_eq!(
+                    grade.tests.len(),
+                    source.matches("#[netlings_helpers::test]").count(),
+                    "{}",
+                    test_file.display()
+                );
+                assert!((3..=8).contains(&grade.tests.len()), "{}", grade.label);
+                for test in &grade.tests {
+                    assert_eq!(test.status, TestStatus::Error);
+                    assert!(root.join(&test.file).is_file(), "{}", test.file);
+                    let line = test.line.expect("a line") as usize;
+                    assert!(
+                        source
+                            .lines()
+                            .nth(line - 1)
+                            .is_some_and(|text| text.contains(&format!("fn {}(", test.name))),
+                        "{} is at {}:{line}",
+                        test.name,
+                        test.file
+                    );
+                    assert!(
+                        !test.message.contains("E0308"),
+                        "the errors are the lesson's, not repeated per test"
+                    );
+                }
+            }
+        }
+    }
 }
