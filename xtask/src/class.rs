@@ -114,7 +114,13 @@ pub fn grade_class(args: &GradeArgs) -> Result<bool> {
         for slot in &slots {
             let (queue, results, setup, reports) = (&queue, &results, &setup, &reports);
             scope.spawn(move || {
-                while let Some((index, student)) = queue.lock().expect("the queue").pop_front() {
+                loop {
+                    // Taken in a statement of its own, so that the queue is
+                    // not held while the student is graded.
+                    let next = queue.lock().expect("the queue").pop_front();
+                    let Some((index, student)) = next else {
+                        break;
+                    };
                     let (graded, interrupted) = grade_one(student, setup, slot, reports);
                     results.lock().expect("the results")[index] = Some(graded);
                     if interrupted {
@@ -464,4 +470,85 @@ pub fn class_markdown(results: &[Graded], lessons: &[(String, u32)]) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::grade::{Change, Edit, ExerciseGrade, LessonGrade};
+
+    fn graded(id: &str, report: Result<GradeReport, String>) -> Graded {
+        Graded {
+            student: Student {
+                id: id.into(),
+                path: PathBuf::from(id),
+            },
+            report,
+            took: Duration::ZERO,
+        }
+    }
+
+    fn report_with(edits: Vec<Edit>) -> GradeReport {
+        GradeReport {
+            lessons: vec![LessonGrade {
+                handle: "lesson1".into(),
+                title: "Socket basics".into(),
+                exercises: vec![ExerciseGrade {
+                    label: "lesson1/1 endpoint".into(),
+                    title: "Parse".into(),
+                    max_points: 10,
+                    tests: Vec::new(),
+                }],
+            }],
+            edits,
+            flags: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn the_class_table_has_a_row_per_student_and_quotes_what_csv_needs() {
+        let results = vec![
+            graded(
+                "alice",
+                Ok(report_with(vec![
+                    Edit {
+                        path: ".cargo/config.toml".into(),
+                        change: Change::Added,
+                    },
+                    Edit {
+                        path: "a,b.rs".into(),
+                        change: Change::Modified,
+                    },
+                ])),
+            ),
+            graded("bob", Err("no \"course\" here".into())),
+        ];
+        let lessons = lesson_columns(&results);
+        assert_eq!(lessons, [("lesson1".to_owned(), 10)]);
+        assert_eq!(
+            class_csv(&results, &lessons),
+            "student,points,max_points,lesson1,edits,flags,error\n\
+             alice,0,10,0,\"added .cargo/config.toml; modified a,b.rs\",0,\n\
+             bob,,,,,,\"no \"\"course\"\" here\"\n"
+        );
+        let markdown = class_markdown(&results, &lessons);
+        let rows: Vec<&str> = markdown.lines().collect();
+        assert_eq!(
+            rows[0],
+            "| student | points | lesson1 /10 | edits (not used) | flags |"
+        );
+        let cells = |row: &str| row.matches('|').count();
+        assert!(
+            rows.iter().all(|row| cells(row) == cells(rows[0])),
+            "{markdown}"
+        );
+        assert!(
+            rows[2].contains("⚠ `added .cargo/config.toml`"),
+            "{markdown}"
+        );
+        assert!(
+            rows[3].contains("not graded: no \"course\" here"),
+            "{markdown}"
+        );
+    }
 }

@@ -701,3 +701,42 @@ pub fn pristine_source(
     }
     Ok(Pristine::Checkout(course))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ignored(path: &str) -> Option<&'static str> {
+        Edit {
+            path: path.into(),
+            change: Change::Added,
+        }
+        .ignored_configuration()
+    }
+
+    #[test]
+    fn files_a_build_could_obey_are_named_as_not_used() {
+        for path in [
+            ".cargo/config.toml",
+            ".cargo/config",
+            "exercises/01-socket-basics/.cargo/config.toml",
+            "rust-toolchain.toml",
+            "rust-toolchain",
+            "exercises/01-socket-basics/build.rs",
+            "exercises/01-socket-basics/Cargo.toml",
+            "Cargo.lock",
+        ] {
+            assert!(
+                ignored(path).is_some_and(|what| what.contains("not")),
+                "{path}"
+            );
+        }
+        for path in [
+            "config.toml",
+            "exercises/01-socket-basics/tests/resolve.rs",
+            "lessons/01-socket-basics/lesson.toml",
+        ] {
+            assert_eq!(ignored(path), None, "{path}");
+        }
+    }
+}
