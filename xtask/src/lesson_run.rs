@@ -156,7 +156,7 @@ pub fn run_lesson(request: &LessonRunRequest) -> Result<LessonResults> {
             .find(|executable| &executable.target == target)
             .with_context(|| format!("cargo built no test executable named {target}"))?;
         let test_file = exercise_crate.join(&lesson.exercises[index].test);
-        for name in in_source_order(list_tests(executable)?, &test_file) {
+        for name in in_source_order(list_tests(executable, request.run)?, &test_file) {
             if request.only_tests.is_none_or(|only| only.contains(&name)) {
                 cases.push(TestCase {
                     executable: executable.clone(),

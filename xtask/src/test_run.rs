@@ -124,9 +124,15 @@ pub struct RunOptions {
     pub clean_environment: bool,
 }
 
-/// The names of the tests in `executable`, as `--list` prints them.
-pub fn list_tests(executable: &TestExecutable) -> Result<Vec<String>> {
-    let output = Command::new(&executable.path)
+/// The names of the tests in `executable`, as `--list` prints them (code
+/// of the learner's can run then too, so it gets the environment the tests
+/// get).
+pub fn list_tests(executable: &TestExecutable, options: &RunOptions) -> Result<Vec<String>> {
+    let mut command = Command::new(&executable.path);
+    if options.clean_environment {
+        clean_env::clean(&mut command);
+    }
+    let output = command
         .args(["--list", "--format", "terse"])
         .stdin(Stdio::null())
         .output()
