@@ -5,6 +5,7 @@
 //! and each test executable it produced. The runner then runs those
 //! executables itself, one test at a time (see `test_run`).
 
+use crate::clean_env;
 use anyhow::{Context, Result, bail};
 use std::fs::{self, File, TryLockError};
 use std::io::{BufRead, BufReader};
@@ -29,6 +30,23 @@ pub struct BuildRequest<'a> {
     /// Keep the compiler's warnings about files in this folder (the
     /// learner's crate); all other warnings are dropped.
     pub warnings_from: Option<&'a Path>,
+    /// For `grade`: cargo from `PATH` (not the one that started the
+    /// runner), a cleared environment (see `clean_env`), the workspace's own
+    /// Cargo.lock as it is (`--locked`), and no progress lines (`--quiet`)
+    /// when several students build at once.
+    pub isolation: Isolation,
+}
+
+/// How much of the runner's surroundings a build may see.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Isolation {
+    /// `check` and `verify`: the learner's (or maintainer's) own cargo, its
+    /// environment and configuration, as `cargo test` would see them.
+    None,
+    /// `grade`: see [`BuildRequest::isolation`]; cargo's progress shown.
+    Graded,
+    /// `grade` of a class: the same, without cargo's progress.
+    GradedQuietly,
 }
 
 /// A test executable and the test target (test file stem) it was built from.
@@ -49,10 +67,30 @@ pub enum BuildOutcome {
 }
 
 pub fn build_tests(request: &BuildRequest) -> Result<BuildOutcome> {
-    let mut command = Command::new(cargo());
+    let mut command = match request.isolation {
+        Isolation::None => Command::new(cargo()),
+        Isolation::Graded | Isolation::GradedQuietly => {
+            // The `cargo` on PATH is rustup's proxy where rustup is
+            // installed: it picks the toolchain the course's workspace asks
+            // for, not one a student's rust-toolchain.toml chose for the
+            // runner.
+            let mut command = Command::new("cargo");
+            clean_env::clean(&mut command);
+            command
+        }
+    };
     command
         .current_dir(request.workspace_root)
         .args(["test", "--no-run"]);
+    match request.isolation {
+        Isolation::None => {}
+        Isolation::Graded => {
+            command.arg("--locked");
+        }
+        Isolation::GradedQuietly => {
+            command.args(["--locked", "--quiet"]);
+        }
+    }
     match request.target {
         BuildTarget::Package(package) => command.args(["--package", package]),
         BuildTarget::Manifest(manifest) => command.arg("--manifest-path").arg(manifest),
@@ -177,19 +215,25 @@ impl BuildDir {
             Some(dir) => workspace_root.join(dir),
             None => workspace_root.join("target"),
         };
-        let path = base.join("netlings").join(purpose);
-        fs::create_dir_all(&path).with_context(|| {
-            format!(
-                "creating {} for the build. Is this checkout read-only? Point CARGO_TARGET_DIR at \
-                 a folder you can write to, for example `CARGO_TARGET_DIR=/tmp/netlings-target`",
-                path.display()
-            )
-        })?;
+        BuildDir::acquire_at(base.join("netlings").join(purpose), purpose).context(
+            "Is this checkout read-only? Point CARGO_TARGET_DIR at a folder you can write to, \
+             for example `CARGO_TARGET_DIR=/tmp/netlings-target`",
+        )
+    }
+
+    /// The target directory at `path`, for `cargo xtask {purpose}`; waits
+    /// while another runner holds it.
+    pub fn acquire_at(path: PathBuf, purpose: &str) -> Result<BuildDir> {
+        fs::create_dir_all(&path)
+            .with_context(|| format!("creating {} for the build", path.display()))?;
         let lock_path = path.join(".lock");
         let lock = File::create(&lock_path)
             .with_context(|| format!("creating {}", lock_path.display()))?;
         if let Err(TryLockError::WouldBlock) = lock.try_lock() {
-            eprintln!("waiting for another `cargo xtask {purpose}` in this folder to finish...");
+            eprintln!(
+                "waiting for another `cargo xtask {purpose}` in {} to finish...",
+                path.display()
+            );
             lock.lock()
                 .with_context(|| format!("locking {}", lock_path.display()))?;
         }

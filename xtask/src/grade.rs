@@ -9,8 +9,9 @@
 //! lesson's tests, scores them with the pristine manifests, and reports every
 //! other file of the student's copy that differs from the course.
 
-use crate::build::{BuildDir, BuildTarget};
-use crate::course::{Course, Lesson, test_functions};
+use crate::build::{BuildDir, BuildTarget, Isolation};
+use crate::class;
+use crate::course::{Course, Lesson, Selection, UsageError, test_functions};
 use crate::flags::{Flag, flags_in};
 use crate::grade_report::{self, Format};
 use crate::lesson_run::{LessonResults, LessonRunRequest, run_lesson};
@@ -19,7 +20,7 @@ use crate::scratch;
 use crate::test_run::{DeadlineArg, RunOptions, Verdict};
 use anyhow::{Context, Result, bail};
 use clap::builder::EnumValueParser;
-use clap::{Arg, ArgMatches, Command, value_parser};
+use clap::{Arg, ArgAction, ArgMatches, Command, value_parser};
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -30,6 +31,14 @@ pub struct GradeArgs {
     pub course: Option<PathBuf>,
     pub lock: Option<PathBuf>,
     pub student: Option<PathBuf>,
+    /// A class: many students' copies at once (`--students`, and the
+    /// copies listed in `--students-from`).
+    pub students: Vec<PathBuf>,
+    pub students_from: Option<PathBuf>,
+    /// Only these lessons (handles as typed); every lesson when empty.
+    pub lessons: Vec<String>,
+    pub work: Option<PathBuf>,
+    pub jobs: Option<usize>,
     pub format: Format,
     pub out: Option<PathBuf>,
     pub deadline: DeadlineArg,
@@ -45,7 +54,7 @@ impl GradeArgs {
                 .help(help)
         };
         Command::new("grade")
-            .about("For instructors: grade a student's copy against a pristine checkout of the course")
+            .about("For instructors: grade a student's copy (or a class) against a pristine checkout of the course")
             .arg(path(
                 "course",
                 "PATH",
@@ -65,6 +74,45 @@ impl GradeArgs {
                 "The student's copy (default: the checkout around the current folder)",
             ))
             .arg(
+                path(
+                    "students",
+                    "PATH",
+                    "Grade a class: each student's copy (a class report goes to --out DIR)",
+                )
+                .num_args(1..)
+                .action(ArgAction::Append)
+                .conflicts_with("student"),
+            )
+            .arg(
+                path(
+                    "students-from",
+                    "FILE",
+                    "Grade a class: a file listing the students' copies, one folder a line \
+                     (relative to the file; # starts a comment)",
+                )
+                .conflicts_with("student"),
+            )
+            .arg(
+                Arg::new("lesson")
+                    .long("lesson")
+                    .value_name("LESSON")
+                    .action(ArgAction::Append)
+                    .help("Grade only this lesson (repeat for more; default: every lesson)"),
+            )
+            .arg(path(
+                "work",
+                "DIR",
+                "Where the graded builds live, outside every student's copy (default: the \
+                 course's target/netlings/grade, or ~/.cache/netlings/grade with --lock)",
+            ))
+            .arg(
+                Arg::new("jobs")
+                    .long("jobs")
+                    .value_name("N")
+                    .value_parser(value_parser!(u64).range(1..))
+                    .help("Grade a class N students at a time (default: the number of cores)"),
+            )
+            .arg(
                 Arg::new("format")
                     .long("format")
                     .value_name("FORMAT")
@@ -75,7 +123,8 @@ impl GradeArgs {
             .arg(path(
                 "out",
                 "FILE",
-                "Write the report to FILE instead of standard output",
+                "Write the report to FILE instead of standard output (a class: the folder \
+                 for class.csv, class.md and students/ID.json)",
             ))
             .arg(DeadlineArg::arg())
     }
@@ -86,6 +135,19 @@ impl GradeArgs {
             course: path("course"),
             lock: path("lock"),
             student: path("student"),
+            students: matches
+                .get_many::<PathBuf>("students")
+                .map(|paths| paths.cloned().collect())
+                .unwrap_or_default(),
+            students_from: path("students-from"),
+            lessons: matches
+                .get_many::<String>("lesson")
+                .map(|handles| handles.cloned().collect())
+                .unwrap_or_default(),
+            work: path("work"),
+            jobs: matches
+                .get_one::<u64>("jobs")
+                .map(|jobs| usize::try_from(*jobs).unwrap_or(usize::MAX)),
             format: matches
                 .get_one::<Format>("format")
                 .copied()
@@ -94,11 +156,19 @@ impl GradeArgs {
             deadline: DeadlineArg::from_matches(matches),
         }
     }
+
+    fn is_class(&self) -> bool {
+        !self.students.is_empty() || self.students_from.is_some()
+    }
 }
 
-/// `cargo xtask grade`: grades the student's copy and writes the report
-/// where asked. Never reads the student's manifests or runs their runner.
+/// `cargo xtask grade`: grades the student's copy (or a class) and writes
+/// the report where asked. Never reads the student's manifests or runs
+/// their runner, and builds outside their tree.
 pub fn grade_command(args: &GradeArgs) -> Result<bool> {
+    if args.is_class() {
+        return class::grade_class(args);
+    }
     let student = match &args.student {
         Some(path) => path
             .canonicalize()
@@ -106,7 +176,19 @@ pub fn grade_command(args: &GradeArgs) -> Result<bool> {
         None => Course::find_root()?,
     };
     let pristine = pristine_source(args.course.as_deref(), args.lock.as_deref(), &student)?;
-    let report = grade(&student, &pristine, &args.deadline.run_options(None))?;
+    let work = work_dir(args.work.as_deref(), &pristine, &[student.as_path()])?;
+    let slot = Slot::acquire(&work, 0)?;
+    let run = RunOptions {
+        clean_environment: true,
+        ..args.deadline.run_options(None)
+    };
+    let setup = GradeSetup {
+        pristine: &pristine,
+        lessons: &args.lessons,
+        run: &run,
+        isolation: Isolation::Graded,
+    };
+    let report = grade(&student, &setup, &slot)?;
     let text = grade_report::render(&report, args.format);
     match &args.out {
         Some(path) => {
@@ -122,6 +204,84 @@ pub fn grade_command(args: &GradeArgs) -> Result<bool> {
         None => print!("{text}"),
     }
     Ok(report.all_passed())
+}
+
+/// What every student of one `grade` run is graded with.
+pub struct GradeSetup<'a> {
+    pub pristine: &'a Pristine,
+    /// The lessons to grade, as typed; every lesson when empty.
+    pub lessons: &'a [String],
+    pub run: &'a RunOptions,
+    pub isolation: Isolation,
+}
+
+/// One place to grade in, held by one runner at a time: the graded
+/// workspace (`course/`: the course's files with a student's `src/`), its
+/// target directory (`target/`) and, with `--lock`, the course as the
+/// student's history holds it (`pristine/`). Grading the next student in
+/// the same slot rebuilds only the crates whose files changed.
+pub struct Slot {
+    pub dir: PathBuf,
+    pub target: BuildDir,
+}
+
+impl Slot {
+    pub fn acquire(work: &Path, index: usize) -> Result<Slot> {
+        let dir = work.join(format!("slot-{index}"));
+        let target = BuildDir::acquire_at(dir.join("target"), "grade")?;
+        Ok(Slot { dir, target })
+    }
+
+    pub fn workspace(&self) -> PathBuf {
+        self.dir.join("course")
+    }
+
+    fn pristine(&self) -> PathBuf {
+        self.dir.join("pristine")
+    }
+}
+
+/// The folder the graded builds live in: `--work DIR`, else the course
+/// checkout's `target/netlings/grade`, else (with `--lock`) a cache folder
+/// in the home directory. Never inside a student's copy: cargo reads the
+/// configuration of every folder above the one it runs in.
+pub fn work_dir(work: Option<&Path>, pristine: &Pristine, students: &[&Path]) -> Result<PathBuf> {
+    let chosen = match (work, pristine) {
+        (Some(work), _) => work.to_path_buf(),
+        (None, Pristine::Checkout(course)) => course.join("target").join("netlings").join("grade"),
+        (None, Pristine::Lock(_)) => {
+            let cache = std::env::var_os("XDG_CACHE_HOME")
+                .map(PathBuf::from)
+                .or_else(|| std::env::var_os("HOME").map(|home| Path::new(&home).join(".cache")))
+                .context(
+                    "grade --lock needs a folder to build in: pass --work DIR (outside the \
+                     student's copy)",
+                )?;
+            cache.join("netlings").join("grade")
+        }
+    };
+    fs::create_dir_all(&chosen).with_context(|| {
+        format!(
+            "creating {} to build the graded course in",
+            chosen.display()
+        )
+    })?;
+    let chosen = chosen
+        .canonicalize()
+        .with_context(|| format!("reading {}", chosen.display()))?;
+    for student in students {
+        if chosen.starts_with(student) {
+            bail!(
+                "the graded build would live in {}, inside the student's copy {}, where the \
+                 student's .cargo/config.toml and rust-toolchain.toml would apply to it. Pass \
+                 --work DIR outside the student's copy (or check the course out beside it, not \
+                 in it)",
+                chosen.display(),
+                student.display()
+            );
+        }
+    }
+    Ok(chosen)
 }
 
 #[derive(Debug)]
@@ -231,6 +391,33 @@ impl TestStatus {
     }
 }
 
+impl Edit {
+    /// What the file is, when it is configuration a build could obey: it
+    /// was not used (the graded build reads the course's configuration
+    /// alone), and the report says so.
+    pub fn ignored_configuration(&self) -> Option<&'static str> {
+        let path = Path::new(&self.path);
+        let name = path.file_name()?.to_str()?;
+        let in_cargo_folder = path
+            .parent()
+            .and_then(Path::file_name)
+            .is_some_and(|folder| folder == ".cargo");
+        match name {
+            "config.toml" | "config" if in_cargo_folder => {
+                Some("cargo configuration, not read by the graded build")
+            }
+            "rust-toolchain.toml" | "rust-toolchain" => {
+                Some("toolchain file, not read by the graded build")
+            }
+            "build.rs" => Some("build script, not built or run by the graded build"),
+            "Cargo.toml" | "Cargo.lock" => {
+                Some("manifest, not read: the graded build used the course's")
+            }
+            _ => None,
+        }
+    }
+}
+
 impl Change {
     pub fn as_str(self) -> &'static str {
         match self {
@@ -251,16 +438,17 @@ pub enum Pristine {
     Lock(PathBuf),
 }
 
-/// Grades the student's copy at `student` against the pristine course.
-pub fn grade(student: &Path, pristine_source: &Pristine, run: &RunOptions) -> Result<GradeReport> {
-    let build_dir = BuildDir::acquire(student, "grade")?;
-    let course_dir = match pristine_source {
+/// Grades the student's copy at `student` against the pristine course, in
+/// `slot`.
+pub fn grade(student: &Path, setup: &GradeSetup, slot: &Slot) -> Result<GradeReport> {
+    let course_dir = match setup.pristine {
         Pristine::Checkout(course) => course.clone(),
-        Pristine::Lock(lock) => extract_release(lock, student, &build_dir.path.join("pristine"))?,
+        Pristine::Lock(lock) => extract_release(lock, student, &slot.pristine())?,
     };
     let course_dir = course_dir.as_path();
     let pristine = Course::load(course_dir)
         .with_context(|| format!("reading the pristine course at {}", course_dir.display()))?;
+    let graded_lessons = selected_lessons(&pristine, setup.lessons)?;
     let course_files = scratch::file_list(course_dir)?;
     let student_files = scratch::file_list(student)?;
     let is_learners = |file: &Path| {
@@ -282,7 +470,9 @@ pub fn grade(student: &Path, pristine_source: &Pristine, run: &RunOptions) -> Re
         ));
         graded.insert(file.clone(), content);
     }
-    let workspace = build_dir.path.join("course");
+    // Outside the student's tree, so that cargo, run there, reads the
+    // course's configuration alone.
+    let workspace = slot.workspace();
     scratch::sync(&workspace, &graded)?;
     let edits = differences(
         student,
@@ -293,16 +483,24 @@ pub fn grade(student: &Path, pristine_source: &Pristine, run: &RunOptions) -> Re
     )?;
 
     let course = Course::load(&workspace)?;
+    let run = setup.run;
     let mut lessons = Vec::new();
-    for lesson in &course.lessons {
+    for lesson in course
+        .lessons
+        .iter()
+        .filter(|lesson| graded_lessons.contains(&lesson.handle()))
+    {
         let package = lesson.package();
-        let results = run_lesson(&LessonRunRequest::new(
-            &course,
-            &build_dir,
-            lesson,
-            BuildTarget::Package(&package),
-            run,
-        ))?;
+        let results = run_lesson(&LessonRunRequest {
+            isolation: setup.isolation,
+            ..LessonRunRequest::new(
+                &course,
+                &slot.target,
+                lesson,
+                BuildTarget::Package(&package),
+                run,
+            )
+        })?;
         lessons.push(LessonGrade {
             handle: lesson.handle(),
             title: lesson.title.clone(),
@@ -388,6 +586,23 @@ fn exercise_grades(
         });
     }
     Ok(grades)
+}
+
+/// The handles of the lessons `wanted` names (every lesson when empty).
+pub fn selected_lessons(course: &Course, wanted: &[String]) -> Result<BTreeSet<String>> {
+    if wanted.is_empty() {
+        return Ok(course.lessons.iter().map(Lesson::handle).collect());
+    }
+    wanted
+        .iter()
+        .map(|handle| match course.select(handle)? {
+            Selection::Lesson(lesson) => Ok(course.lesson(lesson).handle()),
+            Selection::Exercise(_) => Err(UsageError(format!(
+                "--lesson {handle}: grade takes whole lessons, such as `--lesson lesson1`"
+            ))
+            .into()),
+        })
+        .collect()
 }
 
 /// The files, outside the learner's own, where the student's copy and the
@@ -575,6 +790,40 @@ mod tests {
                     );
                 }
             }
+        }
+    }
+
+    fn ignored(path: &str) -> Option<&'static str> {
+        Edit {
+            path: path.into(),
+            change: Change::Added,
+        }
+        .ignored_configuration()
+    }
+
+    #[test]
+    fn files_a_build_could_obey_are_named_as_not_used() {
+        for path in [
+            ".cargo/config.toml",
+            ".cargo/config",
+            "exercises/01-socket-basics/.cargo/config.toml",
+            "rust-toolchain.toml",
+            "rust-toolchain",
+            "exercises/01-socket-basics/build.rs",
+            "exercises/01-socket-basics/Cargo.toml",
+            "Cargo.lock",
+        ] {
+            assert!(
+                ignored(path).is_some_and(|what| what.contains("not")),
+                "{path}"
+            );
+        }
+        for path in [
+            "config.toml",
+            "exercises/01-socket-basics/tests/resolve.rs",
+            "lessons/01-socket-basics/lesson.toml",
+        ] {
+            assert_eq!(ignored(path), None, "{path}");
         }
     }
 }

@@ -161,7 +161,11 @@ fn human(report: &GradeReport) -> String {
             "\nFiles outside exercises/*/src/ that differ from the course (not used: the course's own were):"
         );
         for edit in &report.edits {
-            let _ = writeln!(out, "  {:<9} {}", edit.change.as_str(), edit.path);
+            let _ = write!(out, "  {:<9} {}", edit.change.as_str(), edit.path);
+            if let Some(what) = edit.ignored_configuration() {
+                let _ = write!(out, " ({what})");
+            }
+            let _ = writeln!(out);
         }
     }
     if !report.flags.is_empty() {
@@ -231,7 +235,12 @@ fn json_report(report: &GradeReport) -> Value {
     let edits: Vec<Value> = report
         .edits
         .iter()
-        .map(|edit| json!({ "path": edit.path, "change": edit.change.as_str() }))
+        .map(|edit| match edit.ignored_configuration() {
+            Some(what) => {
+                json!({ "path": edit.path, "change": edit.change.as_str(), "ignored_configuration": what })
+            }
+            None => json!({ "path": edit.path, "change": edit.change.as_str() }),
+        })
         .collect();
     let exercises = report.exercises().count();
     let passed = report
@@ -738,7 +747,11 @@ fn markdown(report: &GradeReport) -> String {
             "\n**Files outside `exercises/*/src/` that differ from the course** (not used):\n"
         );
         for edit in &report.edits {
-            let _ = writeln!(out, "- {} `{}`", edit.change.as_str(), edit.path);
+            let _ = write!(out, "- {} `{}`", edit.change.as_str(), edit.path);
+            if let Some(what) = edit.ignored_configuration() {
+                let _ = write!(out, " ({what})");
+            }
+            let _ = writeln!(out);
         }
     }
     if !report.flags.is_empty() {

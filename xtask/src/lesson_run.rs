@@ -1,7 +1,7 @@
 //! Building one lesson's crate and running the tests of some of its
 //! exercises: the step shared by `check` and `verify`.
 
-use crate::build::{BuildDir, BuildOutcome, BuildRequest, BuildTarget, build_tests};
+use crate::build::{BuildDir, BuildOutcome, BuildRequest, BuildTarget, Isolation, build_tests};
 use crate::course::{Course, Lesson};
 use crate::test_run::{RunOptions, TestCase, TestOutcome, Verdict, list_tests, run_tests};
 use anyhow::{Context, Result, bail};
@@ -72,6 +72,7 @@ pub struct LessonRunRequest<'a> {
     pub color: bool,
     /// Collect the compiler's warnings about the learner's crate.
     pub show_warnings: bool,
+    pub isolation: Isolation,
     pub run: &'a RunOptions,
 }
 
@@ -95,6 +96,7 @@ impl<'a> LessonRunRequest<'a> {
             offline: false,
             color: false,
             show_warnings: false,
+            isolation: Isolation::None,
             run,
         }
     }
@@ -139,6 +141,7 @@ pub fn run_lesson(request: &LessonRunRequest) -> Result<LessonResults> {
         offline: request.offline,
         color: request.color,
         warnings_from: request.show_warnings.then_some(exercise_crate.as_path()),
+        isolation: request.isolation,
     };
     let (executables, warnings) = match build_tests(&build)? {
         BuildOutcome::CompileErrors(errors) => return Ok(LessonResults::CompileErrors(errors)),
@@ -153,7 +156,7 @@ pub fn run_lesson(request: &LessonRunRequest) -> Result<LessonResults> {
             .find(|executable| &executable.target == target)
             .with_context(|| format!("cargo built no test executable named {target}"))?;
         let test_file = exercise_crate.join(&lesson.exercises[index].test);
-        for name in in_source_order(list_tests(executable)?, &test_file) {
+        for name in in_source_order(list_tests(executable, request.run)?, &test_file) {
             if request.only_tests.is_none_or(|only| only.contains(&name)) {
                 cases.push(TestCase {
                     executable: executable.clone(),

@@ -4,12 +4,14 @@
 //! - [`course`]: lessons, manifests and the handles users type;
 //! - [`app_state`]: the course and the learner's progress, loaded once;
 //! - [`build`]: `cargo test --no-run`, read as JSON;
+//! - [`clean_env`]: the environment of a graded build and its tests;
 //! - [`test_run`]: one process per test, in parallel, with deadlines;
 //! - [`interrupt`]: Ctrl-C stops the tests before the runner;
 //! - [`lesson_run`]: build a lesson's crate and run some of its exercises;
 //! - [`book`], [`check`], [`grade`], [`hint`], [`list`], [`release`], [`reset`], [`solution`], [`verify`],
 //!   [`watch`]: the commands;
 //! - [`grade_report`]: grade's output formats;
+//! - [`class`]: `grade --students`, a class at once, and its class report;
 //! - [`flags`]: lines of a student's files an instructor should read;
 //! - [`rules`]: the course's rules, checked by `verify` and by `cargo test`;
 //! - [`known_bad`]: wrong answers kept beside each solution, for `verify`;
@@ -22,6 +24,8 @@ pub mod app_state;
 pub mod book;
 pub mod build;
 pub mod check;
+pub mod class;
+pub mod clean_env;
 pub mod course;
 pub mod flags;
 pub mod grade;

@@ -15,6 +15,7 @@
 //! status 0 and that report arrived. The output is only shown to the learner.
 
 use crate::build::TestExecutable;
+use crate::clean_env;
 use crate::interrupt;
 use anyhow::{Context, Result, bail};
 use netlings_verdict::{Channel, Report};
@@ -104,6 +105,7 @@ impl DeadlineArg {
             deadline: Duration::from_secs(self.seconds),
             parallel: std::thread::available_parallelism().map_or(2, usize::from),
             seed,
+            clean_environment: false,
         }
     }
 }
@@ -116,11 +118,21 @@ pub struct RunOptions {
     /// The seed for tests with randomised inputs (`NETLINGS_SEED`), to
     /// replay a run; each test picks its own when `None`.
     pub seed: Option<u64>,
+    /// Start each test with the runner's environment cleared but for what
+    /// `clean_env` keeps (`grade`: a student's code learns nothing from the
+    /// grader's environment, such as a CI token).
+    pub clean_environment: bool,
 }
 
-/// The names of the tests in `executable`, as `--list` prints them.
-pub fn list_tests(executable: &TestExecutable) -> Result<Vec<String>> {
-    let output = Command::new(&executable.path)
+/// The names of the tests in `executable`, as `--list` prints them (code
+/// of the learner's can run then too, so it gets the environment the tests
+/// get).
+pub fn list_tests(executable: &TestExecutable, options: &RunOptions) -> Result<Vec<String>> {
+    let mut command = Command::new(&executable.path);
+    if options.clean_environment {
+        clean_env::clean(&mut command);
+    }
+    let output = command
         .args(["--list", "--format", "terse"])
         .stdin(Stdio::null())
         .output()
@@ -153,12 +165,7 @@ pub fn run_tests(cases: Vec<TestCase>, options: &RunOptions) -> Result<Vec<TestO
             let Some((index, case)) = waiting.pop_front() else {
                 break;
             };
-            running.push(Running::start(
-                index,
-                case,
-                options.seed,
-                finished_tx.clone(),
-            )?);
+            running.push(Running::start(index, case, options, finished_tx.clone())?);
         }
         let next_deadline = running
             .iter()
@@ -230,13 +237,16 @@ impl Running {
     fn start(
         index: usize,
         case: TestCase,
-        seed: Option<u64>,
+        options: &RunOptions,
         finished: mpsc::Sender<(usize, ExitStatus)>,
     ) -> Result<Running> {
         // stdout and stderr share one pipe, so the output keeps its order.
         let (mut reader, writer) =
             std::io::pipe().context("creating a pipe for a test's output")?;
         let mut command = Command::new(&case.executable.path);
+        if options.clean_environment {
+            clean_env::clean(&mut command);
+        }
         command
             .args(["--exact", &case.name, "--nocapture", "--test-threads=1"])
             // As under `cargo test`: run in the package's folder.
@@ -250,7 +260,7 @@ impl Running {
                     .context("sharing the test's output pipe")?,
             )
             .stderr(writer);
-        if let Some(seed) = seed {
+        if let Some(seed) = options.seed {
             command.env("NETLINGS_SEED", seed.to_string());
         }
         process_group::isolate(&mut command);
