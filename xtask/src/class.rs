@@ -493,6 +493,7 @@ mod tests {
             lessons: vec![LessonGrade {
                 handle: "lesson1".into(),
                 title: "Socket basics".into(),
+                compile_error: None,
                 exercises: vec![ExerciseGrade {
                     label: "lesson1/1 endpoint".into(),
                     title: "Parse".into(),

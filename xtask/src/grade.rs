@@ -757,6 +757,7 @@ mod tests {
             deadline: Duration::from_secs(10),
             parallel: 1,
             seed: None,
+            clean_environment: false,
         };
         let errors = LessonResults::CompileErrors("error[E0308]: mismatched types".into());
         for lesson in &course.lessons {
