@@ -16,6 +16,7 @@
 
 use std::fmt;
 use std::io;
+use std::time::Duration;
 
 /// How many bytes the head of a request (request line and header fields,
 /// line endings included) may take. Past it, the server answers 431.
@@ -195,6 +196,55 @@ impl Response {
             .iter()
             .find(|(field, _)| field.eq_ignore_ascii_case(name))
             .map(|(_, value)| value.as_str())
+    }
+}
+
+/// One line of the server's log: what one request asked for, what it was
+/// answered, and how long that took. `httpd` prints one per request, with
+/// the client's address in front:
+///
+/// ```text
+/// httpd: 127.0.0.1:50070 GET /style.css 200 69 bytes 212.4µs
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestLog {
+    /// The method as sent, or `-` when the request was refused before its
+    /// request line could be read.
+    pub method: String,
+    /// The target as sent, or `-` (as for `method`).
+    pub target: String,
+    /// The status of the answer.
+    pub status: u16,
+    /// How many bytes of body the answer carried: the length of the body,
+    /// 0 for a HEAD request.
+    pub body_bytes: usize,
+    /// From the first byte of the request to the end of its answer. The
+    /// time the connection waited idle for the request is not counted.
+    pub took: Duration,
+}
+
+impl RequestLog {
+    /// The entry for a request whose line could not be read: `-` for the
+    /// method and the target.
+    pub fn unreadable(status: u16, body_bytes: usize, took: Duration) -> RequestLog {
+        RequestLog {
+            method: "-".to_string(),
+            target: "-".to_string(),
+            status,
+            body_bytes,
+            took,
+        }
+    }
+}
+
+impl fmt::Display for RequestLog {
+    /// `GET /style.css 200 69 bytes 212.4µs`
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} {} {} {} bytes {:.1?}",
+            self.method, self.target, self.status, self.body_bytes, self.took
+        )
     }
 }
 
