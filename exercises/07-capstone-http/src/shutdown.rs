@@ -219,8 +219,8 @@ impl Write for GracefulStream {
 /// (over a [`TimedStream`] with `limits.request_timeout`), until `shutdown`
 /// is triggered. It keeps exercise 7's connection limit the same way
 /// (`turn_away` past `limits.max_connections`, an `OpenConnection` moved
-/// into each thread) and logs one line per request as exercise 7's `serve`
-/// does.
+/// into each thread) and logs one line per request with `RequestLog::print`, as
+/// exercise 7's `serve` does.
 ///
 /// Each accepted connection is registered with [`Shutdown::register`]
 /// before its thread starts. Once the stop is asked for, the loop ends

@@ -15,7 +15,8 @@
 //! instead of a request line.
 
 use std::fmt;
-use std::io;
+use std::io::{self, Write};
+use std::net::SocketAddr;
 use std::time::Duration;
 
 /// How many bytes the head of a request (request line and header fields,
@@ -224,6 +225,19 @@ pub struct RequestLog {
 }
 
 impl RequestLog {
+    /// Prints the entry on stderr as one line, `httpd: PEER ENTRY`.
+    ///
+    /// In one `write`: stderr is not buffered, so `eprintln!` with a few
+    /// `{}` in it makes a system call for each piece (two dozen for this
+    /// line), and the pieces of two connections' lines can interleave.
+    /// Formatting the whole line first makes it one system call, and
+    /// `write(2)` of a short line to a pipe or file is not split.
+    pub fn print(&self, peer: SocketAddr) {
+        let line = format!("httpd: {peer} {self}\n");
+        // If stderr is gone there is nobody to tell; serving goes on.
+        let _ = io::stderr().write_all(line.as_bytes());
+    }
+
     /// The entry for a request whose line could not be read: `-` for the
     /// method and the target.
     pub fn unreadable(status: u16, body_bytes: usize, took: Duration) -> RequestLog {

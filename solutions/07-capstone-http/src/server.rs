@@ -75,11 +75,11 @@ impl TimedStream {
     /// Setting the write timeout or `TCP_NODELAY` failed.
     pub fn new(stream: TcpStream, timeout: Duration) -> io::Result<TimedStream> {
         stream.set_write_timeout(Some(timeout))?;
-        // A response goes out in two writes, the head and the body. With
-        // Nagle on, the body waits until the client acknowledges the head,
-        // and a client on a kept-alive connection delays that ACK by up to
-        // 40 ms: every request after the first few would take 40 ms
-        // (lesson 7's benchmark measured 184 requests/s with Nagle on).
+        // With Nagle on, a small write waits while an earlier one is not yet
+        // acknowledged, and a client on a kept-alive connection delays its
+        // ACK by up to 40 ms: a response written in two pieces (head, then
+        // body), or the short tail of a long body, would wait 40 ms each
+        // time (lesson 7's benchmark measured 184 requests/s that way).
         stream.set_nodelay(true)?;
         Ok(TimedStream {
             stream,
@@ -151,8 +151,8 @@ impl Drop for OpenConnection {
 /// when its thread ends.
 ///
 /// Each request answered is logged to stderr, one line per request with
-/// the client's address in front (`httpd: 127.0.0.1:50070 GET / 200 331
-/// bytes 212.4µs`: the peer and the `RequestLog` of `serve_connection`).
+/// the client's address in front (`RequestLog::print`: `httpd:
+/// 127.0.0.1:50070 GET / 200 331 bytes 212.4µs`).
 /// Errors of one connection are printed to stderr with the client's
 /// address (`httpd: 127.0.0.1:50070: ...`), and never end the server.
 ///
@@ -199,9 +199,8 @@ pub fn serve(listener: TcpListener, root: PathBuf, limits: Limits) -> io::Result
             .spawn(move || {
                 // Moved in: dropped when this thread ends, however it ends.
                 let _place = place;
-                let outcome = TimedStream::new(stream, limits.request_timeout).and_then(|stream| {
-                    serve_connection(stream, &root, |entry| eprintln!("httpd: {peer} {entry}"))
-                });
+                let outcome = TimedStream::new(stream, limits.request_timeout)
+                    .and_then(|stream| serve_connection(stream, &root, |entry| entry.print(peer)));
                 if let Err(error) = outcome {
                     eprintln!("httpd: {peer}: {error}");
                 }

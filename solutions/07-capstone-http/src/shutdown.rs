@@ -24,6 +24,7 @@
 //! without an answer. HTTP clients know this race from every keep-alive
 //! connection a server closes, and retry idempotent requests.
 
+use crate::http::RequestLog;
 use crate::keep_alive::serve_connection;
 use crate::server::{Limits, OpenConnection, TimedStream, turn_away};
 use netlings_cli::accept::{ACCEPT_BACKOFF, AcceptFailure, accept_failure};
@@ -230,8 +231,8 @@ impl Write for GracefulStream {
 /// (over a [`TimedStream`] with `limits.request_timeout`), until `shutdown`
 /// is triggered. It keeps exercise 7's connection limit the same way
 /// (`turn_away` past `limits.max_connections`, an `OpenConnection` moved
-/// into each thread) and logs one line per request as exercise 7's `serve`
-/// does.
+/// into each thread) and logs one line per request with `RequestLog::print`, as
+/// exercise 7's `serve` does.
 ///
 /// Each accepted connection is registered with [`Shutdown::register`]
 /// before its thread starts. Once the stop is asked for, the loop ends
@@ -308,7 +309,7 @@ pub fn serve_until(
             .name(format!("httpd {peer}"))
             .spawn(move || {
                 let _place = place;
-                let log = |entry| eprintln!("httpd: {peer} {entry}");
+                let log = |entry: RequestLog| entry.print(peer);
                 if let Err(error) = serve_connection(stream, &root, log) {
                     eprintln!("httpd: {peer}: {error}");
                 }

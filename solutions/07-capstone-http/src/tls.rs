@@ -193,7 +193,7 @@ pub fn serve_https(
             .name(format!("httpd {peer}"))
             .spawn(move || {
                 let _place = place;
-                let log = |entry| eprintln!("httpd: {peer} {entry}");
+                let log = |entry: RequestLog| entry.print(peer);
                 if let Err(error) =
                     serve_tls_connection(stream, &root, limits.request_timeout, config, log)
                 {
