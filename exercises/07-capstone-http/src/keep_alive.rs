@@ -19,9 +19,10 @@
 //! The parts are yours already: `crate::head::read_head`,
 //! `crate::body::read_body`, `crate::files::respond`,
 //! `crate::response::write_response`, with `std::io::BufReader` and
-//! `crate::http::{RequestError, Response, Version}`.
+//! `crate::http::{RequestError, Response, Version}`; `std::io::BufRead`
+//! for `fill_buf` and `std::time::Instant` for the log's times.
 
-use crate::http::Request;
+use crate::http::{Request, RequestLog};
 use std::io::{self, Read, Write};
 use std::path::Path;
 
@@ -38,10 +39,13 @@ pub fn wants_keep_alive(request: &Request) -> bool {
 }
 
 /// Serves every request that comes on `stream` with the files under `root`
-/// (exercise 5's `respond`), until the connection ends.
+/// (exercise 5's `respond`), until the connection ends, and calls `log`
+/// once for each request answered.
 ///
-/// For each request: read its head (exercise 2) and its body (exercise 3,
-/// even when nobody needs the body: it must be skipped to reach the next
+/// For each request: wait for its first byte (`fill_buf` on the reader:
+/// the connection may sit idle a long time between requests, and that wait
+/// is not the request's), read its head (exercise 2) and its body (exercise
+/// 3, even when nobody needs the body: it must be skipped to reach the next
 /// request), answer it (exercise 4; no body for `HEAD`), and go on while
 /// [`wants_keep_alive`] says so. The answer to the request after which the
 /// connection ends has a `Connection: close` field; the answer to an
@@ -51,15 +55,25 @@ pub fn wants_keep_alive(request: &Request) -> bool {
 /// A refused request (`RequestError::Refused`) is answered with
 /// `Response::refusal` and `Connection: close`, and the connection ends.
 ///
+/// After each answer, refusals included, `log` gets a [`RequestLog`]: the
+/// method and target (`-` when the head could not be read), the status,
+/// the bytes of body sent (0 for HEAD), and the time from the request's
+/// first byte to the end of its answer.
+///
 /// Returns `Ok(())` when the connection ends as described (the client
 /// closed between requests, or the server closes after an answer).
 ///
 /// # Errors
 ///
 /// A failed read (`RequestError::Io`: a reset, a timeout, a client that
-/// left mid-request) or a failed write, as it is.
-pub fn serve_connection<S: Read + Write>(stream: S, root: &Path) -> io::Result<()> {
+/// left mid-request) or a failed write, as it is. Nothing is logged for a
+/// request that got no answer.
+pub fn serve_connection<S: Read + Write>(
+    stream: S,
+    root: &Path,
+    mut log: impl FnMut(RequestLog),
+) -> io::Result<()> {
     todo!(
-        "with one BufReader for the whole connection, loop: read_head, read_body, respond, write_response, until the client closes or the connection must end"
+        "with one BufReader for the whole connection, loop: wait for a first byte, read_head, read_body, respond, write_response, log, until the client closes or the connection must end"
     )
 }

@@ -47,8 +47,10 @@ pub fn http_date(time: SystemTime) -> String {
 ///
 /// `writer` may take fewer bytes than offered in one `write`, like a socket
 /// does: everything must be written all the same. Build the head in one
-/// buffer and write it with one `write_all`, not a `write` per line: each
-/// small write can become a packet of its own.
+/// buffer, append the body to it, and write it all with one `write_all`,
+/// not a `write` per line or a second one for the body: each write can
+/// become a packet of its own, and lesson 7's benchmark measured a third
+/// more requests per second with one write than with two.
 ///
 /// # Errors
 ///

@@ -26,7 +26,8 @@
 //!
 //! Useful: `crate::keep_alive::serve_connection`, the accept-loop rule in
 //! `netlings_cli::accept::{ACCEPT_BACKOFF, AcceptFailure, accept_failure}`,
-//! and `std::thread::JoinHandle`.
+//! `std::thread::JoinHandle`, and exercise 7's `crate::server::{OpenConnection,
+//! turn_away}` for the connection limit.
 
 use crate::server::{Limits, TimedStream};
 use std::io::{self, Read, Write};
@@ -215,8 +216,11 @@ impl Write for GracefulStream {
 
 /// Serves the files under `root` to every client of `listener`, each on a
 /// thread of its own running `serve_connection` over a [`GracefulStream`]
-/// (over a [`TimedStream`] with `limits.request_timeout`; this server has
-/// no connection limit), until `shutdown` is triggered.
+/// (over a [`TimedStream`] with `limits.request_timeout`), until `shutdown`
+/// is triggered. It keeps exercise 7's connection limit the same way
+/// (`turn_away` past `limits.max_connections`, an `OpenConnection` moved
+/// into each thread) and logs one line per request with `RequestLog::print`, as
+/// exercise 7's `serve` does.
 ///
 /// Each accepted connection is registered with [`Shutdown::register`]
 /// before its thread starts. Once the stop is asked for, the loop ends
@@ -237,6 +241,6 @@ pub fn serve_until(
     shutdown: Shutdown,
 ) -> io::Result<()> {
     todo!(
-        "accept in a loop until the stop is asked for (look before acting on an accept error), register and serve each connection on a thread over a GracefulStream, then close the listener and join every thread"
+        "accept in a loop until the stop is asked for (look before acting on an accept error), turn clients away past max_connections, register and serve each other connection on a thread over a GracefulStream, then close the listener and join every thread"
     )
 }

@@ -25,8 +25,10 @@
 //! Useful: `crate::keep_alive::serve_connection`,
 //! `crate::server::TimedStream`, `rustls::{ServerConnection, StreamOwned}`,
 //! `std::io::Write` (for `flush`), `std::thread`, and the accept-loop rule
-//! in `netlings_cli::accept`.
+//! in `netlings_cli::accept`; for the limit, `crate::server::OpenConnection`
+//! and `std::sync::atomic::{AtomicUsize, Ordering}`.
 
+use crate::http::RequestLog;
 use crate::server::Limits;
 use rustls::ServerConfig;
 use rustls::pki_types::pem::PemObject;
@@ -97,6 +99,8 @@ pub fn https_config(cert_path: &Path, key_path: &Path) -> io::Result<Arc<ServerC
 /// `serve_connection`. The handshake happens on the first read, within the
 /// request deadline.
 ///
+/// `log` gets each request's `RequestLog`, as in `serve_connection`.
+///
 /// When `serve_connection` ends without an error, sends close_notify
 /// (`stream.conn.send_close_notify()`, then `flush`), so that the client
 /// knows the last response was complete.
@@ -111,6 +115,7 @@ pub fn serve_tls_connection(
     root: &Path,
     request_timeout: Duration,
     config: Arc<ServerConfig>,
+    log: impl FnMut(RequestLog),
 ) -> io::Result<()> {
     todo!(
         "wrap the stream in a TimedStream, then in a rustls StreamOwned with a new ServerConnection, serve_connection over it, then send close_notify and flush"
@@ -119,8 +124,11 @@ pub fn serve_tls_connection(
 
 /// Exercise 7's `serve` for HTTPS: the accept loop (with the accept-loop
 /// rule), a thread per connection running [`serve_tls_connection`] with
-/// `limits.request_timeout`, and its error printed with the client's
-/// address. (No connection limit here, to keep it short.)
+/// `limits.request_timeout`, one log line per request and its error
+/// printed with the client's address, and exercise 7's connection limit:
+/// past `limits.max_connections` open connections, a new client is closed
+/// at once, with no handshake and no answer (see [`turn_away_tls`]); an
+/// `OpenConnection` moved into each thread gives the place back.
 ///
 /// # Errors
 ///
@@ -132,6 +140,16 @@ pub fn serve_https(
     config: Arc<ServerConfig>,
 ) -> io::Result<()> {
     todo!(
-        "exercise 7's accept loop, with serve_tls_connection on a thread of its own for each connection"
+        "exercise 7's accept loop and connection limit (turn_away_tls past it), with serve_tls_connection on a thread of its own for each connection"
     )
+}
+
+/// Closes a connection over the limit, from the accept loop. A 503 would
+/// need a TLS handshake first, and the accept loop must never wait on a
+/// client (a thread for it is what the limit refuses), so the client gets
+/// no answer: its handshake fails on a closed connection (curl says "SSL
+/// connection error"), and it may try again later.
+pub fn turn_away_tls(stream: TcpStream, peer: std::net::SocketAddr) {
+    eprintln!("httpd: {peer}: too many connections; closed before the handshake");
+    drop(stream);
 }

@@ -1,8 +1,10 @@
 //! Exercise 6: one connection, many requests (`src/keep_alive.rs`). The
 //! connection is a fake one: the requests are handed over a few bytes per
 //! `read`, and the responses are collected, so the tests need no socket,
-//! except the last, which uses a real one.
+//! except the last, which uses a real one. Every request answered must
+//! also be logged: `serve_connection` hands a `RequestLog` to its `log`.
 
+use lesson7::http::RequestLog;
 use lesson7::keep_alive::serve_connection;
 use netlings_helpers::fake_io::{ChunkedReader, ChunkedWriter};
 use netlings_helpers::net::{Client, accept, loopback_listener};
@@ -11,6 +13,8 @@ use netlings_helpers::temp_dir::TempDir;
 use std::fs;
 use std::io::{self, Read, Write};
 use std::path::PathBuf;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
 
 /// A connection made of a reader (what the client sent) and a writer (what
 /// the server answers).
@@ -66,18 +70,43 @@ fn site() -> (TempDir, PathBuf) {
 /// them answer a HEAD (no body).
 #[track_caller]
 fn exchange(requests: &str, chunk: usize, heads: &[bool]) -> Vec<Answer> {
+    exchange_logged(requests, chunk, heads).0
+}
+
+/// [`exchange`], and what `serve_connection` logged, in order.
+#[track_caller]
+fn exchange_logged(requests: &str, chunk: usize, heads: &[bool]) -> (Vec<Answer>, Vec<RequestLog>) {
     let (_dir, root) = site();
     let mut connection = FakeConnection {
         client_sent: ChunkedReader::new(requests.as_bytes(), chunk),
         server_wrote: ChunkedWriter::new(7),
     };
-    if let Err(error) = serve_connection(&mut connection, &root) {
+    let mut logged = Vec::new();
+    if let Err(error) = serve_connection(&mut connection, &root, |entry| logged.push(entry)) {
         panic!(
             "serve_connection failed with {error} on {}",
             printable(requests.as_bytes())
         );
     }
-    parse_responses(connection.server_wrote.written(), heads)
+    (
+        parse_responses(connection.server_wrote.written(), heads),
+        logged,
+    )
+}
+
+/// The log, as `(method, target, status, body bytes)`, without the times.
+fn logged_lines(logged: &[RequestLog]) -> Vec<(&str, &str, u16, usize)> {
+    logged
+        .iter()
+        .map(|entry| {
+            (
+                entry.method.as_str(),
+                entry.target.as_str(),
+                entry.status,
+                entry.body_bytes,
+            )
+        })
+        .collect()
 }
 
 #[track_caller]
@@ -142,8 +171,18 @@ const GET_B: &str = "GET /b.txt HTTP/1.1\r\nHost: x\r\n\r\n";
 #[netlings_helpers::test]
 fn answers_several_requests_on_one_connection() {
     let sent = format!("{GET_A}{GET_B}{GET_A}");
-    let answers = exchange(&sent, 1, &[]);
+    let (answers, logged) = exchange_logged(&sent, 1, &[]);
     expect_statuses(&answers, &[200, 200, 200], &sent);
+    assert_eq!(
+        logged_lines(&logged),
+        [
+            ("GET", "/a.txt", 200, 7),
+            ("GET", "/b.txt", 200, 15),
+            ("GET", "/a.txt", 200, 7)
+        ],
+        "the log: one entry per request answered (call `log` after each answer), with its \
+         method, target, status and the bytes of body sent"
+    );
     let bodies: Vec<&[u8]> = answers
         .iter()
         .map(|answer| answer.body.as_slice())
@@ -224,8 +263,21 @@ fn closes_after_a_refused_request() {
         ),
     ] {
         let sent = format!("{first}{GET_A}");
-        let answers = exchange(&sent, sent.len(), &[]);
+        let (answers, logged) = exchange_logged(&sent, sent.len(), &[]);
         expect_statuses(&answers, &[status], &sent);
+        // The request line of the 400 could not be read: `-` for both.
+        let (method, target) = if status == 400 {
+            ("-", "-")
+        } else {
+            ("POST", "/a.txt")
+        };
+        assert_eq!(
+            logged_lines(&logged),
+            [(method, target, status, answers[0].body.len())],
+            "a refused request is logged too, after its answer, with the method and target \
+             when its head was read (`-` for both when it was not): {}",
+            printable(sent.as_bytes())
+        );
         assert_eq!(
             answers[0].header("Connection"),
             Some("close"),
@@ -238,8 +290,13 @@ fn closes_after_a_refused_request() {
 #[netlings_helpers::test]
 fn a_head_answer_has_no_body_on_a_kept_connection() {
     let sent = format!("HEAD /b.txt HTTP/1.1\r\nHost: x\r\n\r\n{GET_A}");
-    let answers = exchange(&sent, sent.len(), &[true, false]);
+    let (answers, logged) = exchange_logged(&sent, sent.len(), &[true, false]);
     expect_statuses(&answers, &[200, 200], &sent);
+    assert_eq!(
+        logged_lines(&logged),
+        [("HEAD", "/b.txt", 200, 0), ("GET", "/a.txt", 200, 7)],
+        "the log counts the bytes of body *sent*: none for HEAD"
+    );
     assert_eq!(answers[0].header("Content-Length"), Some("15"));
     assert_eq!(
         answers[1].body, b"file a\n",
@@ -254,9 +311,36 @@ fn serves_a_real_connection() {
     let (listener, address) = loopback_listener();
     let mut client = Client::connect(address);
     let (stream, _) = accept(&listener, "the test's own client to connect");
-    std::thread::spawn(move || serve_connection(stream, &root));
-    client.send(
-        format!("{GET_A}GET /b.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").as_bytes(),
+    let (log_tx, log) = mpsc::channel();
+    std::thread::spawn(move || {
+        serve_connection(stream, &root, |entry| {
+            let _ = log_tx.send((entry, Instant::now()));
+        })
+    });
+    let next_log = |waiting_for: &str| match log.recv_timeout(netlings_helpers::STEP) {
+        Ok(logged) => logged,
+        Err(_) => panic!(
+            "deadline: waited {:?} for the log entry of {waiting_for} (call `log` after each \
+             answer)",
+            netlings_helpers::STEP
+        ),
+    };
+    client.send(GET_A.as_bytes());
+    next_log("the first request");
+    // The client thinks for a moment before its next request, as a person
+    // at a browser does: the connection is idle, and that time is nobody's
+    // request.
+    std::thread::sleep(Duration::from_millis(100));
+    let sent = Instant::now();
+    client.send(b"GET /b.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    let (second, logged_at) = next_log("the second request");
+    assert!(
+        second.took <= logged_at - sent,
+        "the second request was sent {:?} before its log entry, and the log says it took {:?}: \
+         the clock must start at the request's first byte (wait for it with fill_buf), not \
+         while the connection is idle between requests",
+        logged_at - sent,
+        second.took
     );
     let received = client.read_to_end(
         "two responses, then the end of the connection (the second request said Connection: close)",

@@ -8,7 +8,7 @@ use netlings_helpers::descriptors::run_out_of_descriptors;
 use netlings_helpers::net::{Client, expect_broken_listener_ends, loopback_listener};
 use netlings_helpers::own_process::in_own_process;
 use netlings_helpers::temp_dir::TempDir;
-use netlings_helpers::{Program, STEP, printable};
+use netlings_helpers::{STEP, printable};
 use std::fs;
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -75,18 +75,6 @@ fn serves_a_client_while_another_is_silent() {
          thread of its own: one that is served in the accept loop makes everyone wait)",
     );
     expect_page(&answer);
-}
-
-#[netlings_helpers::test]
-fn the_httpd_program_serves_a_file() {
-    let (dir, _) = site();
-    let root = dir.path().to_str().expect("a UTF-8 temporary path");
-    let program = Program::start(
-        env!("CARGO_BIN_EXE_httpd"),
-        &["--listen", "127.0.0.1:0", "--root", root],
-    );
-    let mut client = Client::connect(program.address());
-    expect_page(&fetch(&mut client, "httpd's answer to GET /"));
 }
 
 #[netlings_helpers::test]

@@ -1,5 +1,6 @@
-//! Exercise 8: graceful shutdown (`src/shutdown.rs`). The request timeout
-//! is a minute in these tests, so a connection that ends within seconds was
+//! Exercise 8: graceful shutdown (`src/shutdown.rs`), and `httpd`, which
+//! serves with `serve_until` and stops on SIGTERM. The request timeout is a
+//! minute in these tests, so a connection that ends within seconds was
 //! ended by the shutdown, not by the timeout.
 
 use lesson7::server::Limits;
@@ -9,7 +10,7 @@ use netlings_helpers::kernel_table::wait_until_peer_has_read;
 use netlings_helpers::net::{Client, expect_broken_listener_ends, loopback_listener};
 use netlings_helpers::own_process::in_own_process;
 use netlings_helpers::temp_dir::TempDir;
-use netlings_helpers::{STEP, printable};
+use netlings_helpers::{Program, STEP, printable};
 use std::collections::HashSet;
 use std::fs;
 use std::io;
@@ -27,16 +28,27 @@ struct Running {
     _dir: TempDir,
 }
 
-/// `serve_until` on a thread of its own, over a root with `index.html`.
-fn start() -> Running {
+/// A root with `index.html`.
+fn site() -> TempDir {
     let dir = TempDir::new("httpd-shutdown");
     fs::write(dir.path().join("index.html"), PAGE).expect("writing index.html");
+    dir
+}
+
+/// `serve_until` on a thread of its own, over a root with `index.html`.
+fn start() -> Running {
+    start_with_limit(64)
+}
+
+/// [`start`] with `max_connections` open connections at most.
+fn start_with_limit(max_connections: usize) -> Running {
+    let dir = site();
     let root: PathBuf = dir.path().to_path_buf();
     let (listener, address) = loopback_listener();
     let handle = listener.try_clone().expect("cloning the listener");
     let shutdown = Shutdown::new(&listener).expect("making the shutdown handle");
     let limits = Limits {
-        max_connections: 64,
+        max_connections,
         request_timeout: Duration::from_secs(60),
     };
     let signal = shutdown.clone();
@@ -224,4 +236,138 @@ fn a_broken_listener_is_still_an_error() {
     client.read_to_end("the answer before the listener broke");
     // The same EINVAL as after trigger(), but nobody asked for a stop.
     expect_broken_listener_ends(&running.handle, &running.server, "serve_until()");
+}
+
+#[netlings_helpers::test]
+fn keeps_the_connection_limit() {
+    let running = start_with_limit(1);
+    let mut holder = Client::connect(running.address);
+    holder.send(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+    read_answer(&mut holder, "the answer to the client within the limit");
+    let mut second = Client::connect(running.address);
+    let answer = second.read_to_end(
+        "a 503 answer and the end of the connection for a second client, with max_connections = 1",
+    );
+    assert!(
+        answer.starts_with(b"HTTP/1.1 503 "),
+        "serve_until keeps exercise 7's limit: with max_connections = 1 and one connection \
+         open, a second client gets 503 Service Unavailable at once; it got {}",
+        printable(&answer)
+    );
+    // The place comes back when the holder's thread ends (just after the
+    // close the test sees): try again until served.
+    drop(holder);
+    let started = Instant::now();
+    loop {
+        let mut client = Client::connect(running.address);
+        client.send(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        let answer = client.read_to_end("an answer to a client after the place came back");
+        if answer.starts_with(b"HTTP/1.1 200") {
+            break;
+        }
+        assert!(
+            started.elapsed() < STEP,
+            "a connection closed {STEP:?} ago, and new clients still get {}: the place of a \
+             connection must come back when its thread ends",
+            printable(&answer)
+        );
+    }
+}
+
+/// `httpd` on a fresh port, serving `dir`, with a request timeout of a
+/// minute.
+fn start_httpd(dir: &TempDir) -> Program {
+    let root = dir.path().to_str().expect("a UTF-8 temporary path");
+    Program::start(
+        env!("CARGO_BIN_EXE_httpd"),
+        &[
+            "--listen",
+            "127.0.0.1:0",
+            "--root",
+            root,
+            "--request-timeout-ms",
+            "60000",
+        ],
+    )
+}
+
+#[netlings_helpers::test]
+fn the_httpd_program_logs_one_line_per_request() {
+    let dir = site();
+    let program = start_httpd(&dir);
+    let mut client = Client::connect(program.address());
+    client.send(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+    read_answer(
+        &mut client,
+        "httpd's answer to `GET /` on a keep-alive connection",
+    );
+    client.send(b"GET /nope HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    let answer = client.read_to_end("httpd's answer to `GET /nope` on the same connection");
+    assert!(
+        answer.starts_with(b"HTTP/1.1 404 "),
+        "{}",
+        printable(&answer)
+    );
+    let peer = format!("httpd: {} ", client.local_addr());
+    let lines = program.stderr_lines(
+        &peer,
+        2,
+        "httpd's log lines for two requests on one connection (one line per request, each \
+         starting `httpd: CLIENT_ADDRESS `: the `log` of serve_connection, printed with the peer)",
+    );
+    let expected = [
+        format!("{peer}GET / 200 {} bytes ", PAGE.len()),
+        format!("{peer}GET /nope 404 "),
+    ];
+    for (line, start) in lines.iter().zip(&expected) {
+        assert!(
+            line.starts_with(start.as_str()),
+            "httpd logged {lines:#?}; each line must start with {expected:#?}, then the time"
+        );
+    }
+    assert_eq!(lines.len(), 2, "one log line per request: {lines:#?}");
+}
+
+#[netlings_helpers::test]
+fn the_httpd_program_stops_gracefully_on_sigterm() {
+    let dir = site();
+    let mut program = start_httpd(&dir);
+    let address = program.address();
+    let mut idle = Client::connect(address);
+    idle.send(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+    read_answer(&mut idle, "httpd's answer to a keep-alive request");
+    let mut busy = Client::connect(address);
+    busy.send(b"GET / HTTP/1.1\r\n");
+    wait_until_peer_has_read(
+        busy.local_addr(),
+        address,
+        "httpd to read the first line of a request",
+    );
+    program.terminate();
+    let rest = idle.read_to_end(
+        "httpd to close an idle keep-alive connection on SIGTERM (httpd turns the signal into \
+         Shutdown::trigger)",
+    );
+    assert!(
+        rest.is_empty(),
+        "nothing more was asked: {}",
+        printable(&rest)
+    );
+    expect_refused(
+        address,
+        "to httpd after SIGTERM, while a request was in flight",
+    );
+    busy.send(b"Host: x\r\n\r\n");
+    read_answer(
+        &mut busy,
+        "httpd's answer to a request that had started before SIGTERM (a signal must stop the \
+         server gracefully, not end the process)",
+    );
+    let rest = busy.read_to_end("the end of the connection after its last answer");
+    assert!(rest.is_empty(), "{}", printable(&rest));
+    let status = program.wait_for_exit("httpd to exit once its last request was answered");
+    assert!(
+        status.success(),
+        "httpd ended with {status} after SIGTERM; a graceful stop ends with exit code 0"
+    );
 }

@@ -58,6 +58,15 @@ impl Site {
         &self,
         request_timeout: Duration,
     ) -> (Background<io::Result<()>>, SocketAddr, TcpListener) {
+        self.start_with_limit(64, request_timeout)
+    }
+
+    /// [`Site::start`] with `max_connections` open connections at most.
+    fn start_with_limit(
+        &self,
+        max_connections: usize,
+        request_timeout: Duration,
+    ) -> (Background<io::Result<()>>, SocketAddr, TcpListener) {
         let config = match https_config(&self.cert(), &self.key()) {
             Ok(config) => config,
             Err(error) => panic!("https_config failed on a valid certificate and key: {error}"),
@@ -66,7 +75,7 @@ impl Site {
         let handle = listener.try_clone().expect("cloning the listener");
         let root = self.root();
         let limits = Limits {
-            max_connections: 64,
+            max_connections,
             request_timeout,
         };
         let server = run_in_background("serve_https()", move || {
@@ -266,4 +275,80 @@ fn ends_with_the_error_of_a_broken_listener() {
     let (server, address, handle) = site.start(Duration::from_secs(60));
     get_page(address, &site.ca, &[b"http/1.1"]);
     expect_broken_listener_ends(&handle, &server, "serve_https()");
+}
+
+#[netlings_helpers::test]
+fn closes_a_client_past_the_connection_limit() {
+    let site = Site::new();
+    let (_server, address, _handle) = site.start_with_limit(1, Duration::from_secs(60));
+    // One client takes the one place: answered on a kept-alive connection,
+    // so it has been accepted and counted, and it stays open.
+    let ca = Arc::clone(&site.ca);
+    let holder = within(STEP, "an HTTPS client within the limit", move || {
+        let config = Arc::new(client_config(&ca));
+        let session =
+            ClientConnection::new(config, server_name("localhost")).map_err(io::Error::other)?;
+        let tcp = TcpStream::connect_timeout(&address, STEP)?;
+        tcp.set_read_timeout(Some(STEP))?;
+        let mut tls = StreamOwned::new(session, tcp);
+        tls.write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\n\r\n")?;
+        tls.flush()?;
+        let mut response = Vec::new();
+        let mut buffer = [0; 4096];
+        while !response.ends_with(PAGE.as_bytes()) {
+            match tls.read(&mut buffer)? {
+                0 => break,
+                read => response.extend_from_slice(&buffer[..read]),
+            }
+        }
+        io::Result::Ok((tls, response))
+    });
+    let (holder, response) = match holder {
+        Ok(held) => held,
+        Err(error) => panic!("the first HTTPS client, within the limit, failed: {error}"),
+    };
+    assert!(
+        response.starts_with(b"HTTP/1.1 200 OK"),
+        "{}",
+        printable(&response)
+    );
+    let ca = Arc::clone(&site.ca);
+    let second = within(STEP, "an HTTPS client past the limit", move || {
+        https_get(address, &ca, &[b"http/1.1"])
+    });
+    if let Ok(Exchange {
+        response,
+        ending: Ok(()),
+        ..
+    }) = &second
+    {
+        panic!(
+            "with max_connections = 1 and one HTTPS connection open, a second client was \
+             served ({}): serve_https must keep exercise 7's limit, and close a client past it \
+             (turn_away_tls) instead of starting a thread for it",
+            printable(response)
+        );
+    }
+    // The place comes back when the holder's thread ends (just after the
+    // close): try again until served.
+    drop(holder);
+    let started = std::time::Instant::now();
+    loop {
+        let ca = Arc::clone(&site.ca);
+        let outcome = within(
+            STEP,
+            "an HTTPS client after the place came back",
+            move || https_get(address, &ca, &[b"http/1.1"]),
+        );
+        if let Ok(exchange) = &outcome
+            && exchange.response.starts_with(b"HTTP/1.1 200")
+        {
+            break;
+        }
+        assert!(
+            started.elapsed() < STEP,
+            "a connection closed {STEP:?} ago, and new HTTPS clients are still not served: the \
+             place of a connection must come back when its thread ends"
+        );
+    }
 }

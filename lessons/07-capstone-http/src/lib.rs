@@ -4,5 +4,6 @@
 //! | program | what it shows |
 //! |---|---|
 //! | `show-request` | the bytes a real client (curl, a browser) sends, exactly as they arrive |
+//! | `http-bench` | the reference `httpd` against hyper 1.x: requests/s, latency, memory per connection (run it with `--release`) |
 //!
 //! The programs only bind loopback addresses unless told otherwise.

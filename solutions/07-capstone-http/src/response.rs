@@ -89,8 +89,10 @@ fn days_in_month(year: u64, month: usize) -> u64 {
 ///
 /// `writer` may take fewer bytes than offered in one `write`, like a socket
 /// does: everything must be written all the same. Build the head in one
-/// buffer and write it with one `write_all`, not a `write` per line: each
-/// small write can become a packet of its own.
+/// buffer, append the body to it, and write it all with one `write_all`,
+/// not a `write` per line or a second one for the body: each write can
+/// become a packet of its own, and lesson 7's benchmark measured a third
+/// more requests per second with one write than with two.
 ///
 /// # Errors
 ///
@@ -111,10 +113,14 @@ pub fn write_response(
         head.push_str(&format!("{name}: {value}\r\n"));
     }
     head.push_str("\r\n");
-    writer.write_all(head.as_bytes())?;
+    // Head and body in one buffer, written with one write_all: one system
+    // call and, for a small page, one TCP segment. Written apart, the body
+    // is a second segment, and the client often wakes up twice per answer.
+    let mut message = head.into_bytes();
     if !head_only {
-        writer.write_all(&response.body)?;
+        message.extend_from_slice(&response.body);
     }
+    writer.write_all(&message)?;
     // A BufWriter (or TLS, in stage 8) holds bytes until flushed: without
     // this, the client could wait for a response that sits in our memory.
     writer.flush()

@@ -67,13 +67,20 @@ pub struct TimedStream {
 impl TimedStream {
     /// Wraps `stream`: the first request must be complete within `timeout`
     /// from now, and each write may wait `timeout` for the client to make
-    /// room (`SO_SNDTIMEO`).
+    /// room (`SO_SNDTIMEO`). Nagle's algorithm is turned off
+    /// (`TCP_NODELAY`, lesson 6).
     ///
     /// # Errors
     ///
-    /// Setting the write timeout failed.
+    /// Setting the write timeout or `TCP_NODELAY` failed.
     pub fn new(stream: TcpStream, timeout: Duration) -> io::Result<TimedStream> {
         stream.set_write_timeout(Some(timeout))?;
+        // With Nagle on, a small write waits while an earlier one is not yet
+        // acknowledged, and a client on a kept-alive connection delays its
+        // ACK by up to 40 ms: a response written in two pieces (head, then
+        // body), or the short tail of a long body, would wait 40 ms each
+        // time (lesson 7's benchmark measured 184 requests/s that way).
+        stream.set_nodelay(true)?;
         Ok(TimedStream {
             stream,
             timeout,
@@ -143,8 +150,11 @@ impl Drop for OpenConnection {
 /// and is closed; its place is not taken. A connection's place comes back
 /// when its thread ends.
 ///
+/// Each request answered is logged to stderr, one line per request with
+/// the client's address in front (`RequestLog::print`: `httpd:
+/// 127.0.0.1:50070 GET / 200 331 bytes 212.4µs`).
 /// Errors of one connection are printed to stderr with the client's
-/// address, and never end the server.
+/// address (`httpd: 127.0.0.1:50070: ...`), and never end the server.
 ///
 /// # Errors
 ///
@@ -190,7 +200,7 @@ pub fn serve(listener: TcpListener, root: PathBuf, limits: Limits) -> io::Result
                 // Moved in: dropped when this thread ends, however it ends.
                 let _place = place;
                 let outcome = TimedStream::new(stream, limits.request_timeout)
-                    .and_then(|stream| serve_connection(stream, &root));
+                    .and_then(|stream| serve_connection(stream, &root, |entry| entry.print(peer)));
                 if let Err(error) = outcome {
                     eprintln!("httpd: {peer}: {error}");
                 }

@@ -24,13 +24,14 @@
 //! without an answer. HTTP clients know this race from every keep-alive
 //! connection a server closes, and retry idempotent requests.
 
+use crate::http::RequestLog;
 use crate::keep_alive::serve_connection;
-use crate::server::{Limits, TimedStream};
+use crate::server::{Limits, OpenConnection, TimedStream, turn_away};
 use netlings_cli::accept::{ACCEPT_BACKOFF, AcceptFailure, accept_failure};
 use std::io::{self, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::thread;
 
@@ -227,8 +228,11 @@ impl Write for GracefulStream {
 
 /// Serves the files under `root` to every client of `listener`, each on a
 /// thread of its own running `serve_connection` over a [`GracefulStream`]
-/// (over a [`TimedStream`] with `limits.request_timeout`; this server has
-/// no connection limit), until `shutdown` is triggered.
+/// (over a [`TimedStream`] with `limits.request_timeout`), until `shutdown`
+/// is triggered. It keeps exercise 7's connection limit the same way
+/// (`turn_away` past `limits.max_connections`, an `OpenConnection` moved
+/// into each thread) and logs one line per request with `RequestLog::print`, as
+/// exercise 7's `serve` does.
 ///
 /// Each accepted connection is registered with [`Shutdown::register`]
 /// before its thread starts. Once the stop is asked for, the loop ends
@@ -249,6 +253,7 @@ pub fn serve_until(
     shutdown: Shutdown,
 ) -> io::Result<()> {
     let root = Arc::new(root);
+    let open = Arc::new(AtomicUsize::new(0));
     let mut threads: Vec<thread::JoinHandle<()>> = Vec::new();
     loop {
         let accepted = listener.accept();
@@ -275,6 +280,11 @@ pub fn serve_until(
                 }
             },
         };
+        // The connection limit of exercise 7, the same way.
+        if open.load(Ordering::SeqCst) >= limits.max_connections {
+            turn_away(stream, peer);
+            continue;
+        }
         let connection = match shutdown.register(&stream) {
             Ok(connection) => connection,
             Err(error) => {
@@ -290,13 +300,17 @@ pub fn serve_until(
             }
         };
         let stream = GracefulStream::new(timed, connection, shutdown.clone());
+        open.fetch_add(1, Ordering::SeqCst);
+        let place = OpenConnection(Arc::clone(&open));
         let root = Arc::clone(&root);
         // Threads that ended are joined as we go, so the list stays short.
         threads.retain(|thread| !thread.is_finished());
         let spawned = thread::Builder::new()
             .name(format!("httpd {peer}"))
             .spawn(move || {
-                if let Err(error) = serve_connection(stream, &root) {
+                let _place = place;
+                let log = |entry: RequestLog| entry.print(peer);
+                if let Err(error) = serve_connection(stream, &root, log) {
                     eprintln!("httpd: {peer}: {error}");
                 }
             });

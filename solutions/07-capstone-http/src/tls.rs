@@ -22,8 +22,9 @@
 //! the connection's own thread and within its deadline. A client that
 //! connects and never says hello holds nobody up.
 
+use crate::http::RequestLog;
 use crate::keep_alive::serve_connection;
-use crate::server::{Limits, TimedStream};
+use crate::server::{Limits, OpenConnection, TimedStream};
 use netlings_cli::accept::{ACCEPT_BACKOFF, AcceptFailure, accept_failure};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
@@ -32,6 +33,7 @@ use std::io::{self, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 use std::time::Duration;
 
@@ -111,6 +113,8 @@ pub fn https_config(cert_path: &Path, key_path: &Path) -> io::Result<Arc<ServerC
 /// `serve_connection`. The handshake happens on the first read, within the
 /// request deadline.
 ///
+/// `log` gets each request's `RequestLog`, as in `serve_connection`.
+///
 /// When `serve_connection` ends without an error, sends close_notify
 /// (`stream.conn.send_close_notify()`, then `flush`), so that the client
 /// knows the last response was complete.
@@ -125,11 +129,12 @@ pub fn serve_tls_connection(
     root: &Path,
     request_timeout: Duration,
     config: Arc<ServerConfig>,
+    log: impl FnMut(RequestLog),
 ) -> io::Result<()> {
     let timed = TimedStream::new(stream, request_timeout)?;
     let session = ServerConnection::new(config).map_err(io::Error::other)?;
     let mut tls = StreamOwned::new(session, timed);
-    serve_connection(&mut tls, root)?;
+    serve_connection(&mut tls, root, log)?;
     // serve_connection flushed every response into the TLS session; this
     // adds the close_notify alert and writes it out before the socket
     // closes.
@@ -139,8 +144,11 @@ pub fn serve_tls_connection(
 
 /// Exercise 7's `serve` for HTTPS: the accept loop (with the accept-loop
 /// rule), a thread per connection running [`serve_tls_connection`] with
-/// `limits.request_timeout`, and its error printed with the client's
-/// address. (No connection limit here, to keep it short.)
+/// `limits.request_timeout`, one log line per request and its error
+/// printed with the client's address, and exercise 7's connection limit:
+/// past `limits.max_connections` open connections, a new client is closed
+/// at once, with no handshake and no answer (see [`turn_away_tls`]); an
+/// `OpenConnection` moved into each thread gives the place back.
 ///
 /// # Errors
 ///
@@ -152,6 +160,7 @@ pub fn serve_https(
     config: Arc<ServerConfig>,
 ) -> io::Result<()> {
     let root = Arc::new(root);
+    let open = Arc::new(AtomicUsize::new(0));
     loop {
         let (stream, peer) = match listener.accept() {
             Ok(accepted) => accepted,
@@ -171,13 +180,22 @@ pub fn serve_https(
                 }
             },
         };
+        // Only this loop adds to the count, as in exercise 7.
+        if open.load(Ordering::SeqCst) >= limits.max_connections {
+            turn_away_tls(stream, peer);
+            continue;
+        }
+        open.fetch_add(1, Ordering::SeqCst);
+        let place = OpenConnection(Arc::clone(&open));
         let root = Arc::clone(&root);
         let config = Arc::clone(&config);
         let spawned = thread::Builder::new()
             .name(format!("httpd {peer}"))
             .spawn(move || {
+                let _place = place;
+                let log = |entry: RequestLog| entry.print(peer);
                 if let Err(error) =
-                    serve_tls_connection(stream, &root, limits.request_timeout, config)
+                    serve_tls_connection(stream, &root, limits.request_timeout, config, log)
                 {
                     eprintln!("httpd: {peer}: {error}");
                 }
@@ -186,4 +204,14 @@ pub fn serve_https(
             eprintln!("httpd: no thread for {peer}: {error}");
         }
     }
+}
+
+/// Closes a connection over the limit, from the accept loop. A 503 would
+/// need a TLS handshake first, and the accept loop must never wait on a
+/// client (a thread for it is what the limit refuses), so the client gets
+/// no answer: its handshake fails on a closed connection (curl says "SSL
+/// connection error"), and it may try again later.
+pub fn turn_away_tls(stream: TcpStream, peer: std::net::SocketAddr) {
+    eprintln!("httpd: {peer}: too many connections; closed before the handshake");
+    drop(stream);
 }

@@ -17,10 +17,12 @@
 //!
 //! Every accept loop of the course, in the exercises and the programs, sorts
 //! its `accept()` errors with [`accept::accept_failure`]: the rule lesson 2
-//! teaches.
+//! teaches. A program that stops gracefully waits for Ctrl-C and SIGTERM
+//! with [`signal`].
 
 pub mod accept;
 pub mod explain;
+pub mod signal;
 
 use std::io::{BufRead, Write};
 use std::net::{SocketAddr, TcpListener, UdpSocket};

@@ -15,7 +15,8 @@
 //! - [`net`]: loopback sockets on port 0, and connect, accept and read steps
 //!   that each carry a deadline and explain a failure in networking terms;
 //! - [`program`]: start a lesson's runnable program and wait for its
-//!   `listening on ADDR` line;
+//!   `listening on ADDR` line, for lines on its stderr, and for its exit
+//!   after SIGTERM;
 //! - [`explain`]: turn bytes and I/O errors into readable messages;
 //! - [`background`]: run a server under test on a thread (and, for async
 //!   code, a runtime) of its own, and see whether and how it returned;

@@ -10,16 +10,24 @@
 use crate::deadline::STEP;
 use std::io::{BufRead, BufReader, Read};
 use std::net::SocketAddr;
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex, mpsc};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::{Arc, Condvar, Mutex, mpsc};
 use std::thread;
+use std::time::{Duration, Instant};
 
 /// A running program. Dropping it kills the program.
 pub struct Program {
     child: Child,
     name: String,
     address: SocketAddr,
-    stderr: Arc<Mutex<Vec<u8>>>,
+    stderr: Arc<Stderr>,
+}
+
+/// What the program wrote to stderr so far, and a way to wait for more.
+#[derive(Default)]
+struct Stderr {
+    bytes: Mutex<Vec<u8>>,
+    more: Condvar,
 }
 
 impl Program {
@@ -44,16 +52,18 @@ impl Program {
             Err(error) => panic!("the test could not start {executable}: {error}"),
         };
 
-        let stderr = Arc::new(Mutex::new(Vec::new()));
+        let stderr = Arc::new(Stderr::default());
         let mut child_stderr = child.stderr.take().expect("stderr is piped");
         let stderr_sink = Arc::clone(&stderr);
         thread::spawn(move || {
             let mut chunk = [0; 1024];
             while let Ok(read @ 1..) = child_stderr.read(&mut chunk) {
                 stderr_sink
+                    .bytes
                     .lock()
                     .unwrap()
                     .extend_from_slice(&chunk[..read]);
+                stderr_sink.more.notify_all();
             }
         });
 
@@ -125,8 +135,72 @@ impl Program {
         address
     }
 
+    /// Waits (up to [`STEP`]) until the program has written `count` whole
+    /// lines to stderr that contain `needle`, and returns them, in order.
+    /// `waiting_for` says what the test waits for, in the failure message.
+    #[track_caller]
+    pub fn stderr_lines(&self, needle: &str, count: usize, waiting_for: &str) -> Vec<String> {
+        let deadline = Instant::now() + STEP;
+        let mut bytes = self.stderr.bytes.lock().unwrap();
+        loop {
+            let text = String::from_utf8_lossy(&bytes);
+            // Only whole lines: the last one may still be on its way.
+            let complete = text.rsplit_once('\n').map_or("", |(complete, _)| complete);
+            let lines: Vec<String> = complete
+                .lines()
+                .filter(|line| line.contains(needle))
+                .map(str::to_owned)
+                .collect();
+            if lines.len() >= count {
+                return lines;
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                drop(bytes);
+                panic!(
+                    "deadline: waited {STEP:?} for {waiting_for}: {} wrote {} of the {count} \
+                     lines on stderr that contain {needle:?}.{}",
+                    self.name,
+                    lines.len(),
+                    self.stderr_report()
+                );
+            }
+            bytes = self.stderr.more.wait_timeout(bytes, left).unwrap().0;
+        }
+    }
+
+    /// Sends the program SIGTERM, what `kill PID` and a service manager's
+    /// stop send.
+    pub fn terminate(&self) {
+        // SAFETY: kill only sends a signal to our own child's pid.
+        let sent = unsafe { libc::kill(self.child.id() as libc::pid_t, libc::SIGTERM) };
+        assert_eq!(sent, 0, "sending SIGTERM to {} failed", self.name);
+    }
+
+    /// Waits (up to [`STEP`]) for the program to exit, and returns how it
+    /// ended. `waiting_for` says why it should, in the failure message.
+    #[track_caller]
+    pub fn wait_for_exit(&mut self, waiting_for: &str) -> ExitStatus {
+        let deadline = Instant::now() + STEP;
+        loop {
+            match self.child.try_wait() {
+                Ok(Some(status)) => return status,
+                Ok(None) => {}
+                Err(error) => panic!("waiting for {} failed: {error}", self.name),
+            }
+            assert!(
+                Instant::now() < deadline,
+                "deadline: waited {STEP:?} for {waiting_for}: {} is still running.{}",
+                self.name,
+                self.stderr_report()
+            );
+            // No event to wait on for a child's exit in std; poll it.
+            thread::sleep(Duration::from_millis(1));
+        }
+    }
+
     fn stderr_report(&self) -> String {
-        let stderr = self.stderr.lock().unwrap();
+        let stderr = self.stderr.bytes.lock().unwrap();
         if stderr.is_empty() {
             String::new()
         } else {

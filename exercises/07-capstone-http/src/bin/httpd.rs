@@ -11,17 +11,24 @@
 //! curl -v --cacert certs/ca.pem https://localhost:8443/
 //! ```
 //!
-//! This file only reads the command line and binds; the server is
-//! `lesson7::server::serve`, which you write in exercise 7, on top of
-//! exercises 1 to 6; with `--tls-cert`, `lesson7::tls::serve_https`
-//! (exercise 9).
+//! This file only reads the command line, binds, and turns Ctrl-C or
+//! SIGTERM into a graceful stop; the server is
+//! `lesson7::shutdown::serve_until`, which you write in exercise 8, on top
+//! of exercises 1 to 7; with `--tls-cert`, `lesson7::tls::serve_https`
+//! (exercise 9), which a signal simply ends.
+//!
+//! It logs one line per request on stderr: the client, the method and
+//! target, the status, the bytes of body sent and the time taken.
 
 use clap::{Arg, Command};
-use lesson7::server::{Limits, serve};
+use lesson7::server::Limits;
+use lesson7::shutdown::{Shutdown, serve_until};
 use lesson7::tls::{https_config, serve_https};
-use std::net::SocketAddr;
+use std::io;
+use std::net::{SocketAddr, TcpListener};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::thread;
 use std::time::Duration;
 
 fn main() -> ExitCode {
@@ -108,7 +115,7 @@ fn main() -> ExitCode {
         let listener = netlings_cli::listen_tcp(address)?;
         match tls {
             Some(config) => serve_https(listener, root.clone(), limits, config),
-            None => serve(listener, root.clone(), limits),
+            None => serve_until_a_signal(listener, root.clone(), limits),
         }
         .map_err(|error| format!("the listener failed: {error}"))
     })();
@@ -119,4 +126,25 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Serves until Ctrl-C (SIGINT) or SIGTERM, then stops gracefully
+/// (exercise 8): new clients are refused, idle connections closed, the
+/// requests in flight answered; then returns.
+fn serve_until_a_signal(listener: TcpListener, root: PathBuf, limits: Limits) -> io::Result<()> {
+    // Before any thread starts, so that every thread inherits the mask and
+    // only the one below takes the signals.
+    let signals = netlings_cli::signal::block_stop_signals()?;
+    let shutdown = Shutdown::new(&listener)?;
+    let trigger = shutdown.clone();
+    thread::spawn(move || match signals.wait() {
+        Ok(signal) => {
+            eprintln!("httpd: {signal}: stopping; the requests in flight are finished first");
+            trigger.trigger();
+        }
+        Err(error) => eprintln!("httpd: cannot wait for Ctrl-C: {error}"),
+    });
+    serve_until(listener, root, limits, shutdown)?;
+    eprintln!("httpd: stopped");
+    Ok(())
 }
