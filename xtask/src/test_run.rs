@@ -391,14 +391,14 @@ fn signal_of(_status: ExitStatus) -> Option<i32> {
 /// What a signal that ended a test process usually means.
 fn signal_meaning(signal: i32) -> &'static str {
     match signal {
-        6 => {
+        libc::SIGABRT => {
             "SIGABRT: an abort, such as `std::process::abort`, a panic while panicking, or a \
               stack overflow"
         }
-        9 => "SIGKILL: killed from outside, for example by the kernel when memory ran out",
-        11 => "SIGSEGV: a bad memory access, from unsafe code",
-        13 => "SIGPIPE: a write to a closed pipe or socket with SIGPIPE's default action restored",
-        15 => "SIGTERM: asked to stop from outside",
+        libc::SIGKILL => "SIGKILL: killed from outside, for example by the kernel when memory ran out",
+        libc::SIGSEGV => "SIGSEGV: a bad memory access, from unsafe code",
+        libc::SIGPIPE => "SIGPIPE: a write to a closed pipe or socket with SIGPIPE's default action restored",
+        libc::SIGTERM => "SIGTERM: asked to stop from outside",
         _ => "see `man 7 signal`",
     }
 }
