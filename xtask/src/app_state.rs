@@ -115,39 +115,16 @@ impl AppState {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::course::{Exercise, Lesson};
-    use std::path::PathBuf;
+    use crate::course::fixture::{self, lesson};
 
     /// Two lessons, `endpoint` and `resolve`, then `accept`; nothing
     /// checked yet.
     pub(crate) fn state() -> AppState {
-        let exercise = |number: usize, id: &str| Exercise {
-            number,
-            id: id.into(),
-            title: id.into(),
-            file: PathBuf::from(format!("src/{id}.rs")),
-            functions: vec![id.into()],
-            test: PathBuf::from(format!("tests/{id}.rs")),
-            points: 10,
-            hints: vec!["a nudge".into()],
-        };
-        let lesson = |number: u32, ids: &[&str]| Lesson {
-            number,
-            folder: format!("{number:02}-lesson"),
-            slug: "lesson".into(),
-            title: "A lesson".into(),
-            summary: String::new(),
-            exercises: ids
-                .iter()
-                .enumerate()
-                .map(|(index, id)| exercise(index + 1, id))
-                .collect(),
-        };
         AppState {
-            course: Course {
-                root: PathBuf::from("/course"),
-                lessons: vec![lesson(1, &["endpoint", "resolve"]), lesson(2, &["accept"])],
-            },
+            course: fixture::course(vec![
+                lesson(1, "lesson", "A lesson", &["endpoint", "resolve"]),
+                lesson(2, "lesson", "A lesson", &["accept"]),
+            ]),
             progress: Progress::default(),
         }
     }

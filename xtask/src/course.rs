@@ -509,43 +509,60 @@ pub fn test_functions(source: &str) -> Vec<TestFunction> {
     functions
 }
 
+/// A made-up course for unit tests: lessons built from a number, a slug
+/// and exercise ids, each exercise titled with its id and given one hint.
 #[cfg(test)]
-mod tests {
-    use super::*;
+pub(crate) mod fixture {
+    use super::{Course, Exercise, Lesson};
+    use std::path::PathBuf;
 
-    fn exercise(number: usize, id: &str) -> Exercise {
-        Exercise {
-            number,
-            id: id.into(),
-            title: format!("Exercise {id}"),
-            file: PathBuf::from(format!("src/{id}.rs")),
-            functions: vec![id.into()],
-            test: PathBuf::from(format!("tests/{id}.rs")),
-            points: 10,
-            hints: vec!["a nudge".into(), "nearly the answer".into()],
-        }
-    }
-
-    fn course() -> Course {
-        let lesson = |number: u32, slug: &str, ids: &[&str]| Lesson {
+    pub(crate) fn lesson(number: u32, slug: &str, title: &str, ids: &[&str]) -> Lesson {
+        Lesson {
             number,
             folder: format!("{number:02}-{slug}"),
             slug: slug.into(),
-            title: slug.into(),
+            title: title.into(),
             summary: String::new(),
             exercises: ids
                 .iter()
                 .enumerate()
-                .map(|(index, id)| exercise(index + 1, id))
+                .map(|(index, &id)| Exercise {
+                    number: index + 1,
+                    id: id.into(),
+                    title: id.into(),
+                    file: PathBuf::from(format!("src/{id}.rs")),
+                    functions: vec![id.into()],
+                    test: PathBuf::from(format!("tests/{id}.rs")),
+                    points: 10,
+                    hints: vec!["a nudge".into()],
+                })
                 .collect(),
-        };
+        }
+    }
+
+    pub(crate) fn course(lessons: Vec<Lesson>) -> Course {
         Course {
             root: PathBuf::from("/course"),
-            lessons: vec![
-                lesson(1, "socket-basics", &["endpoint", "resolve"]),
-                lesson(3, "tcp-vs-udp", &["framing"]),
-            ],
+            lessons,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fixture::lesson;
+    use super::*;
+
+    fn course() -> Course {
+        fixture::course(vec![
+            lesson(
+                1,
+                "socket-basics",
+                "Socket basics",
+                &["endpoint", "resolve"],
+            ),
+            lesson(3, "tcp-vs-udp", "TCP vs UDP", &["framing"]),
+        ])
     }
 
     #[test]
@@ -581,7 +598,7 @@ mod tests {
         let error = course.select("lesson2").unwrap_err().0;
         assert!(error.contains("no lesson \"lesson2\""), "{error}");
         assert!(
-            error.contains("lesson3") && error.contains("tcp-vs-udp"),
+            error.contains("lesson3") && error.contains("TCP vs UDP"),
             "{error}"
         );
         let error = course.select("lesson1/3").unwrap_err().0;

@@ -395,9 +395,13 @@ fn signal_meaning(signal: i32) -> &'static str {
             "SIGABRT: an abort, such as `std::process::abort`, a panic while panicking, or a \
               stack overflow"
         }
-        libc::SIGKILL => "SIGKILL: killed from outside, for example by the kernel when memory ran out",
+        libc::SIGKILL => {
+            "SIGKILL: killed from outside, for example by the kernel when memory ran out"
+        }
         libc::SIGSEGV => "SIGSEGV: a bad memory access, from unsafe code",
-        libc::SIGPIPE => "SIGPIPE: a write to a closed pipe or socket with SIGPIPE's default action restored",
+        libc::SIGPIPE => {
+            "SIGPIPE: a write to a closed pipe or socket with SIGPIPE's default action restored"
+        }
         libc::SIGTERM => "SIGTERM: asked to stop from outside",
         _ => "see `man 7 signal`",
     }
