@@ -49,6 +49,16 @@ impl Forgery {
         forgery
     }
 
+    /// A build script at `path` that leaves the `build-script` mark.
+    fn build_script_at(&self, path: &Path) {
+        let mark = self.dir.join("build-script-ran");
+        fs::write(
+            path,
+            format!("fn main() {{ std::fs::write({mark:?}, \"\").unwrap(); }}\n"),
+        )
+        .expect("writing a forger's build script");
+    }
+
     fn script(&self, name: &str, then: &str) {
         let path = self.dir.join(name);
         let mark = self.dir.join(format!("{name}-ran"));
@@ -189,12 +199,7 @@ fn a_build_script_added_to_an_exercise_crate_is_not_built() {
     let student = student_with_exercise_1_solved();
     let course = student.another_copy();
     let forgery = Forgery::new(&student);
-    let mark = forgery.dir.join("build-script-ran");
-    fs::write(
-        student.path(&format!("{LESSON}/build.rs")),
-        format!("fn main() {{ std::fs::write({mark:?}, \"\").unwrap(); }}\n"),
-    )
-    .unwrap();
+    forgery.build_script_at(&student.path(&format!("{LESSON}/build.rs")));
     let report = grade_json(&student, &course, &[]);
     assert!(!forgery.ran("build-script"), "the build script ran");
     assert_true_grade(&report);
@@ -208,12 +213,7 @@ fn an_edited_exercise_manifest_is_not_read() {
     let forgery = Forgery::new(&student);
     // The build script hides in src/, which is copied into the graded
     // build; only the student's Cargo.toml names it.
-    let mark = forgery.dir.join("build-script-ran");
-    fs::write(
-        student.path(&format!("{LESSON}/src/forge_build.rs")),
-        format!("fn main() {{ std::fs::write({mark:?}, \"\").unwrap(); }}\n"),
-    )
-    .unwrap();
+    forgery.build_script_at(&student.path(&format!("{LESSON}/src/forge_build.rs")));
     student.edit(&format!("{LESSON}/Cargo.toml"), |text| {
         text.replacen(
             "[package]\n",
